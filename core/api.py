@@ -1,0 +1,97 @@
+"""The public API of the core for program modules: the only `core` import a module may use.
+
+Everything a module needs is re-exported here; the rest of `core` may change without notice.
+An import-linter contract in the test run enforces this boundary. A module that needs more
+gets this API extended, so the next module has it too.
+"""
+
+from core.audit.writer import record as audit
+from core.beneficiaries.composition import HouseholdComposition, MemberFacts, compose
+from core.beneficiaries.services import (
+    get_person,
+    household_composition,
+    person_exists,
+    person_ref,
+)
+from core.context import RequestContext
+from core.crypto import (
+    DecryptionError,
+    EncryptedText,
+    KeyUnavailable,
+    decrypt,
+    decrypt_bytes,
+    encrypt,
+    encrypt_bytes,
+)
+from core.db import transaction
+from core.errors import (
+    AppError,
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    RequestValidationError,
+    invalid,
+)
+from core.hookspecs import API_VERSION, hookimpl
+from core.i18n import get_language, t
+from core.manifest import (
+    CategorySpec,
+    Manifest,
+    PermissionSpec,
+    ReportSpec,
+    RoleSpec,
+    ServiceSpec,
+)
+from core.pagination import Page, keyset
+from core.refs import PersonRef, TenantRef
+from core.schema import Index, tenant_table
+from core.text import elot743, fold
+from tenants.scoping import TenantScoped, current_tenant_id
+
+__all__ = [
+    "API_VERSION",
+    "AppError",
+    "CategorySpec",
+    "Conflict",
+    "DecryptionError",
+    "EncryptedText",
+    "FieldError",
+    "Forbidden",
+    "HouseholdComposition",
+    "Index",
+    "KeyUnavailable",
+    "Manifest",
+    "MemberFacts",
+    "NotFound",
+    "Page",
+    "PermissionSpec",
+    "PersonRef",
+    "ReportSpec",
+    "RequestContext",
+    "RequestValidationError",
+    "RoleSpec",
+    "ServiceSpec",
+    "TenantRef",
+    "TenantScoped",
+    "audit",
+    "compose",
+    "current_tenant_id",
+    "decrypt",
+    "decrypt_bytes",
+    "elot743",
+    "encrypt",
+    "encrypt_bytes",
+    "fold",
+    "get_language",
+    "get_person",
+    "hookimpl",
+    "household_composition",
+    "invalid",
+    "keyset",
+    "person_exists",
+    "person_ref",
+    "t",
+    "tenant_table",
+    "transaction",
+]

@@ -1,0 +1,108 @@
+"""Writing the audit trail.
+
+Successful actions are recorded inside the request's transaction (they vanish with a rolled
+back write, as they should). Refusals and failures are recorded in a transaction of their
+own after the request's has been rolled back, so the evidence of a probe survives.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid4
+
+from core import db
+from core.audit.tables import AuditEvent, PlatformAuditEvent
+from tenants.scoping import tenant_context
+
+if TYPE_CHECKING:
+    from litestar.types import Scope
+
+    from core.context import RequestContext
+
+log = logging.getLogger("merimna.audit")
+
+
+async def record(
+    ctx: RequestContext,
+    action: str,
+    object_type: str,
+    object_id: Any = "",
+    *,
+    outcome: str = "ok",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append one event for the current tenant, inside the current transaction."""
+    await AuditEvent.insert(
+        AuditEvent(
+            id=uuid4(),
+            at=datetime.now(UTC),
+            user_id=ctx.user_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id or ""),
+            outcome=outcome,
+            request_id=ctx.request_id,
+            client_address=ctx.client,
+            details=details or {},
+        )
+    )
+
+
+async def record_refusal(ctx: RequestContext, scope: Scope, status: int) -> None:
+    """A 403/404 inside a tenant: written in its own transaction, after the rollback."""
+    try:
+        with tenant_context(ctx.tenant.id):
+            async with db.transaction(write=True):
+                await db.set_rls_tenant(ctx.tenant.id)
+                await record(
+                    ctx,
+                    "denied",
+                    "route",
+                    "",
+                    outcome="denied",
+                    details={
+                        "status": status,
+                        "method": scope.get("method", ""),
+                        "route": _route_template(scope),
+                    },
+                )
+    except Exception:  # the refusal itself must still reach the client
+        log.exception("could not audit a refusal")
+
+
+async def record_platform(
+    action: str,
+    *,
+    user_id: UUID | None,
+    tenant_id: UUID | None = None,
+    object_type: str = "",
+    object_id: Any = "",
+    outcome: str = "ok",
+    request_id: str = "",
+    client: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """A consortium-level event (onboarding, module changes, maintenance paths)."""
+    await PlatformAuditEvent.insert(
+        PlatformAuditEvent(
+            id=uuid4(),
+            at=datetime.now(UTC),
+            user_id=user_id,
+            tenant_id=tenant_id,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id or ""),
+            outcome=outcome,
+            request_id=request_id,
+            client_address=client,
+            details=details or {},
+        )
+    )
+
+
+def _route_template(scope: Scope) -> str:
+    handler = scope.get("route_handler")
+    paths = getattr(handler, "paths", None)
+    return sorted(paths)[0] if paths else ""

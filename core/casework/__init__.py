@@ -1,0 +1,1 @@
+"""Consent records and case notes on a person."""

@@ -1,0 +1,127 @@
+"""The database: one engine per process, chosen from `MERIMNA_DATABASE_URL`.
+
+SQLite is the embedded default and PostgreSQL the production database. The differences that
+matter are handled here and nowhere else:
+
+* SQLite allows one writer; concurrent deferred transactions fail with "database is locked".
+  Writes therefore take an in-process lock and an IMMEDIATE transaction.
+* PostgreSQL needs a connection pool (a connection per query costs ~30 ms) and the tenant set
+  inside every transaction for row-level security.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import urlparse
+from uuid import UUID
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from core.settings import Settings, get_settings
+
+_engine: Engine | None = None
+_sqlite_write_lock: asyncio.Lock | None = None
+
+
+def make_engine(settings: Settings) -> Engine:
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        path = url.split("sqlite:///", 1)[1] if "sqlite:///" in url else "merimna.sqlite"
+        # A generous busy timeout: several CLI processes (migrate, import) may meet the server.
+        return SQLiteEngine(path=path, timeout=30, check_same_thread=False)
+    if url.startswith(("postgresql://", "postgres://")):
+        parsed = urlparse(url)
+        config = {
+            "host": parsed.hostname or "localhost",
+            "port": parsed.port or 5432,
+            "user": parsed.username,
+            "password": parsed.password,
+            "database": (parsed.path or "/").lstrip("/") or None,
+        }
+        return PostgresEngine(config={k: v for k, v in config.items() if v is not None})
+    raise ValueError(f"MERIMNA_DATABASE_URL: unsupported scheme in {url.split(':', 1)[0]!r}")
+
+
+def engine() -> Engine:
+    global _engine
+    if _engine is None:
+        _engine = make_engine(get_settings())
+    return _engine
+
+
+def is_postgres() -> bool:
+    return isinstance(engine(), PostgresEngine)
+
+
+async def start(settings: Settings | None = None) -> None:
+    """Open the pool (PostgreSQL) and prepare SQLite for concurrent readers."""
+    settings = settings or get_settings()
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+    else:
+        await db.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def stop() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()
+
+
+def _write_lock() -> asyncio.Lock:
+    global _sqlite_write_lock
+    if _sqlite_write_lock is None:
+        _sqlite_write_lock = asyncio.Lock()
+    return _sqlite_write_lock
+
+
+@asynccontextmanager
+async def transaction(*, write: bool = True) -> AsyncIterator[Any]:
+    """One atomic unit of work; nested calls join the outer transaction."""
+    db = engine()
+    current = db.current_transaction.get()
+    if current is not None:
+        yield current
+        return
+    if isinstance(db, SQLiteEngine):
+        if write:
+            async with (
+                _write_lock(),
+                db.transaction(transaction_type=TransactionType.immediate) as txn,
+            ):
+                yield txn
+        else:
+            async with db.transaction(transaction_type=TransactionType.deferred) as txn:
+                yield txn
+    else:
+        async with db.transaction() as txn:
+            yield txn
+
+
+async def set_rls_tenant(tenant_id: UUID | None) -> None:
+    """Tell PostgreSQL's row-level security which tenant this transaction serves.
+
+    `set_config(..., true)` is transaction-local, so a pooled connection never carries a
+    tenant into the next request.
+    """
+    if not is_postgres():
+        return
+    await fetch("SELECT set_config('app.tenant_id', {}, true)", str(tenant_id or ""))
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Raw SQL for the few places the query builder cannot express (DDL helpers, stats)."""
+    rows = await engine().run_querystring(_querystring(sql, args))
+    return [dict(row) for row in rows or []]
+
+
+def _querystring(sql: str, args: tuple[Any, ...]) -> Any:
+    from piccolo.querystring import QueryString
+
+    return QueryString(sql, *args)

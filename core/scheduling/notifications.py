@@ -1,0 +1,436 @@
+"""Reminders: the outbox, what goes into it, and the dispatcher that empties it.
+
+Queueing happens in the scheduling area's own implementations of
+`merimna_appointment_changed` and `merimna_appointments_tomorrow`, inside the transaction of
+the booking (or of the daily job): a message exists exactly when its cause was committed.
+The dispatcher (`merimna notifications send`, from cron or a timer) claims due rows with a
+lease, sends them outside any transaction, and records the outcome; a failed delivery is
+retried with exponential back-off, a row whose process died is retried when its lease ends.
+Several dispatchers may run at once: on PostgreSQL they skip each other's locked rows, on
+SQLite claims are serialised by the write transaction.
+
+Only staff and beneficiaries who agreed get messages: beneficiaries by consent purpose
+`notifications_sms` / `notifications_email` (`core.casework.consent.has_consent`, asked
+when queueing and again when sending, so a withdrawal stops what is still queued). Texts
+to beneficiaries name no service (an SMS about a "psychological session" on a shared phone
+is a disclosure); texts to staff carry beneficiaries' initials only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from core import db
+from core.i18n import LANGUAGES, t
+from core.scheduling.channels import Channel, DeliveryError, Message, channels_from
+from core.scheduling.tables import Appointment, AppointmentParticipant, Notification
+from tenants.scoping import tenant_context
+
+log = logging.getLogger("merimna.notifications")
+
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=6)
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=5)
+CONSENT = {"sms": "notifications_sms", "email": "notifications_email"}
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes after the n-th failed attempt, at most 6 hours."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+# -- consent ----------------------------------------------------------------------------------
+
+
+async def has_consent(person_id: UUID, channel: str) -> bool:
+    """Whether the beneficiary agreed to messages on `channel`; no consent records, no
+    messages."""
+    try:
+        consent = importlib.import_module("core.casework.consent")
+    except ImportError:
+        return False
+    check = getattr(consent, "has_consent", None)
+    if check is None:
+        return False
+    return bool(await check(person_id, CONSENT[channel]))
+
+
+# -- queueing ------------------------------------------------------------------------------------
+
+
+async def enqueue(
+    *,
+    channel: str,
+    recipient_kind: str,
+    recipient_id: UUID,
+    template: str,
+    payload: Mapping[str, Any],
+    dedupe_key: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Queue one message in the current tenant's outbox (a repeated `dedupe_key` is a no-op)."""
+    now = now or datetime.now(UTC)
+    await Notification.insert(
+        Notification(
+            id=uuid4(),
+            channel=channel,
+            recipient_kind=recipient_kind,
+            recipient_id=recipient_id,
+            template=template,
+            payload=dict(payload),
+            dedupe_key=dedupe_key,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    ).on_conflict(action="DO NOTHING")
+
+
+async def _people(appointment_id: UUID) -> dict[str, list[UUID]]:
+    rows = await AppointmentParticipant.select(
+        AppointmentParticipant.kind, AppointmentParticipant.person_id
+    ).where(AppointmentParticipant.appointment_id == appointment_id)
+    out: dict[str, list[UUID]] = {"staff": [], "beneficiary": []}
+    for r in rows:
+        out[r["kind"]].append(r["person_id"])
+    return out
+
+
+async def on_appointment_changed(appointment_id: UUID, change: str) -> None:
+    """Queue the messages an appointment's booking, move or cancellation calls for."""
+    row = (
+        await Appointment.select(Appointment.start_at, Appointment.series_id, Appointment.status)
+        .where(Appointment.id == appointment_id)
+        .first()
+    )
+    if row is None or change not in ("created", "moved", "cancelled"):
+        return
+    start = row["start_at"] if row["start_at"].tzinfo else row["start_at"].replace(tzinfo=UTC)
+    if start < datetime.now(UTC):
+        return  # nothing to remind of in the past
+    template = f"appointment_{change}"
+    people = await _people(appointment_id)
+    # A series books many occurrences at once: one message for the whole series.
+    scope = (
+        f"series:{row['series_id']}"
+        if row["series_id"] and change != "moved"
+        else (f"appointment:{appointment_id}:{start.isoformat()}")
+    )
+    payload = {"appointment_id": str(appointment_id)}
+    if row["series_id"]:
+        payload["series_id"] = str(row["series_id"])
+    for staff_id in people["staff"]:
+        await enqueue(
+            channel="email",
+            recipient_kind="staff",
+            recipient_id=staff_id,
+            template=template,
+            payload=payload,
+            dedupe_key=f"{template}:{scope}:staff:{staff_id}",
+        )
+    for person_id in people["beneficiary"]:
+        for channel in ("sms", "email"):
+            if await has_consent(person_id, channel):
+                await enqueue(
+                    channel=channel,
+                    recipient_kind="beneficiary",
+                    recipient_id=person_id,
+                    template=template,
+                    payload=payload,
+                    dedupe_key=f"{template}:{scope}:{channel}:{person_id}",
+                )
+
+
+async def on_tomorrow(day: date, appointment_ids: Sequence[UUID]) -> None:
+    """Reminders for tomorrow: one per beneficiary and appointment, one agenda per staff."""
+    agenda: dict[UUID, list[str]] = {}
+    for appointment_id in appointment_ids:
+        people = await _people(appointment_id)
+        for staff_id in people["staff"]:
+            agenda.setdefault(staff_id, []).append(str(appointment_id))
+        for person_id in people["beneficiary"]:
+            for channel in ("sms", "email"):
+                if await has_consent(person_id, channel):
+                    await enqueue(
+                        channel=channel,
+                        recipient_kind="beneficiary",
+                        recipient_id=person_id,
+                        template="appointment_reminder",
+                        payload={"appointment_id": str(appointment_id)},
+                        dedupe_key=f"reminder:{appointment_id}:{day}:{channel}:{person_id}",
+                    )
+    for staff_id, ids in agenda.items():
+        await enqueue(
+            channel="email",
+            recipient_kind="staff",
+            recipient_id=staff_id,
+            template="staff_agenda",
+            payload={"date": day.isoformat(), "appointment_ids": ids},
+            dedupe_key=f"agenda:{day}:{staff_id}",
+        )
+
+
+async def tomorrow_ids(tenant_tz: str, today: date) -> tuple[date, list[UUID]]:
+    tz = ZoneInfo(tenant_tz)
+    day = today + timedelta(days=1)
+    start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    rows = (
+        await Appointment.select(Appointment.id)
+        .where(
+            (Appointment.start_at >= start)
+            & (Appointment.start_at < end)
+            & Appointment.status.is_in(["scheduled", "confirmed"])
+        )
+        .order_by(Appointment.start_at)
+    )
+    return day, [r["id"] for r in rows]
+
+
+# -- the daily job ------------------------------------------------------------------------------
+
+
+async def _tenants(slug: str | None = None) -> list[dict[str, Any]]:
+    from tenants.tables import Tenant
+
+    query = Tenant.select(Tenant.id, Tenant.slug, Tenant.name, Tenant.timezone).where(
+        Tenant.status == "active"
+    )
+    if slug:
+        query = query.where(Tenant.slug == slug)
+    return list(await query.order_by(Tenant.slug))
+
+
+async def run_daily(today: date | None = None, slug: str | None = None) -> dict[str, int]:
+    """Announce tomorrow's appointments for every active tenant; returns counts per tenant."""
+    from core.plugin_host import get_host
+    from tenants.resolution import resolve_tenant
+
+    host = get_host()
+    counts: dict[str, int] = {}
+    for row in await _tenants(slug):
+        tenant = await resolve_tenant(row["slug"])
+        if tenant is None:
+            continue
+        local_today = today or datetime.now(ZoneInfo(tenant.timezone)).date()
+        with tenant_context(tenant.id):
+            async with db.transaction(write=True):
+                await db.set_rls_tenant(tenant.id)
+                day, ids = await tomorrow_ids(tenant.timezone, local_today)
+                await host.for_tenant(tenant.modules).appointments_tomorrow(
+                    tenant=tenant.ref, day=day, appointment_ids=ids
+                )
+        counts[row["slug"]] = len(ids)
+    return counts
+
+
+# -- sending -------------------------------------------------------------------------------------
+
+
+@dataclass
+class DispatchStats:
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"sent {self.sent}, retry later {self.retry}, failed {self.failed}, "
+            f"skipped {self.skipped}"
+        )
+
+
+async def _claim(now: datetime, limit: int) -> list[dict[str, Any]]:
+    query = (
+        Notification.select()
+        .where((Notification.status == "pending") & (Notification.next_attempt_at <= now))
+        .order_by(Notification.next_attempt_at)
+        .limit(limit)
+        .output(load_json=True)
+    )
+    if db.is_postgres():
+        query = query.lock_rows("UPDATE", skip_locked=True)
+    rows = list(await query)
+    for r in rows:
+        await Notification.update(
+            {Notification.attempts: r["attempts"] + 1, Notification.next_attempt_at: now + LEASE}
+        ).where(Notification.id == r["id"])
+        r["attempts"] += 1
+    return rows
+
+
+async def dispatch_due(
+    *,
+    channels: Mapping[str, Channel] | None = None,
+    now: datetime | None = None,
+    limit: int = 200,
+    slug: str | None = None,
+) -> DispatchStats:
+    """Send what is due in every active tenant's outbox (or one tenant's)."""
+    from core.settings import get_settings
+
+    channels = channels or channels_from(get_settings())
+    stats = DispatchStats()
+    for row in await _tenants(slug):
+        tenant_id, moment = row["id"], now or datetime.now(UTC)
+        with tenant_context(tenant_id):
+            async with db.transaction(write=True):
+                await db.set_rls_tenant(tenant_id)
+                claimed = await _claim(moment, limit)
+            for item in claimed:
+                await _deliver(row, item, channels, moment, stats)
+    return stats
+
+
+async def _deliver(
+    tenant: dict[str, Any],
+    item: dict[str, Any],
+    channels: Mapping[str, Channel],
+    now: datetime,
+    stats: DispatchStats,
+) -> None:
+    tenant_id = tenant["id"]
+    async with db.transaction(write=False):
+        await db.set_rls_tenant(tenant_id)
+        message = await render(tenant, item)
+    outcome: dict[Any, Any]
+    if message is None:
+        outcome = {Notification.status: "skipped"}
+        stats.skipped += 1
+    else:
+        try:
+            await channels[item["channel"]].send(message)
+        except DeliveryError as exc:
+            error = str(exc)[:300]
+            stats.errors.append(error)
+            if item["attempts"] >= MAX_ATTEMPTS:
+                outcome = {Notification.status: "failed", Notification.last_error: error}
+                stats.failed += 1
+            else:
+                outcome = {
+                    Notification.next_attempt_at: now + backoff(item["attempts"]),
+                    Notification.last_error: error,
+                }
+                stats.retry += 1
+        else:
+            outcome = {
+                Notification.status: "sent",
+                Notification.sent_at: datetime.now(UTC),
+                Notification.last_error: "",
+            }
+            stats.sent += 1
+    async with db.transaction(write=True):
+        await db.set_rls_tenant(tenant_id)
+        await Notification.update(outcome).where(Notification.id == item["id"])
+
+
+# -- texts ---------------------------------------------------------------------------------------
+
+
+async def _recipient(item: dict[str, Any]) -> tuple[str, str] | None:
+    """(address, language) of the recipient on the item's channel; None: do not send."""
+    from core.scheduling import services
+
+    recipient_id = item["recipient_id"]
+    if item["recipient_kind"] == "staff":
+        profile = await services.staff_profile(recipient_id)
+        if profile is None:
+            return None
+        address = profile.email if item["channel"] == "email" else profile.phone
+        return (address, "el") if address else None
+    contacts = await services.person_contacts(recipient_id)
+    if not contacts or contacts.get("status") in ("merged", "deceased"):
+        return None
+    if not await has_consent(recipient_id, item["channel"]):
+        return None
+    address = str(
+        (contacts.get("email") if item["channel"] == "email" else contacts.get("phone")) or ""
+    )
+    lang = str(contacts.get("preferred_language") or "el")
+    return (address, lang if lang in LANGUAGES else "el") if address else None
+
+
+async def render(tenant: dict[str, Any], item: dict[str, Any]) -> Message | None:
+    """The message for one outbox row, or None when it should not be sent (no address, no
+    consent any more, appointment gone)."""
+    from core.scheduling import services
+
+    found = await _recipient(item)
+    if found is None:
+        return None
+    address, lang = found
+    tz = ZoneInfo(tenant.get("timezone") or "Europe/Athens")
+    payload = item["payload"] or {}
+    template = item["template"]
+    params: dict[str, Any] = {"tenant": tenant["name"]}
+    if template == "staff_agenda":
+        ids = [UUID(i) for i in payload.get("appointment_ids", [])]
+        if not ids:
+            return None
+        rows = (
+            await Appointment.select()
+            .where(Appointment.id.is_in(ids))
+            .order_by(Appointment.start_at)
+        )
+        lines = []
+        for r in rows:
+            if r["status"] == "cancelled":
+                continue
+            lines.append(await _staff_line(r, tz, lang))
+        if not lines:
+            return None
+        params.update(
+            date=date.fromisoformat(payload["date"]).strftime("%d/%m/%Y"),
+            lines="\n".join(lines),
+            count=len(lines),
+        )
+    else:
+        row = (
+            await Appointment.select()
+            .where(Appointment.id == UUID(payload["appointment_id"]))
+            .first()
+        )
+        if row is None:
+            return None
+        if template != "appointment_cancelled" and row["status"] == "cancelled":
+            return None
+        start = services.utc(row["start_at"]).astimezone(tz)
+        params.update(date=start.strftime("%d/%m/%Y"), time=start.strftime("%H:%M"))
+        if item["recipient_kind"] == "staff":
+            template = f"staff_{template}"
+            params["line"] = await _staff_line(row, tz, lang)
+    subject = t(f"scheduling.notify.{template}.subject", lang, **params)
+    body = t(f"scheduling.notify.{template}.body", lang, **params)
+    return Message(to=address, subject=subject, body=body, reference=str(item["id"]))
+
+
+async def _staff_line(row: dict[str, Any], tz: ZoneInfo, lang: str) -> str:
+    from core.scheduling import services
+
+    start = services.utc(row["start_at"]).astimezone(tz)
+    people = await _people(row["id"])
+    who = ", ".join(
+        [i for i in [await services.person_initials(p) for p in people["beneficiary"]] if i]
+    )
+    mode = t(f"scheduling.mode.{row['mode']}", lang)
+    return f"{start.strftime('%H:%M')} {_title(row['service'], lang)} ({mode}) {who}".rstrip()
+
+
+def _title(code: str, lang: str) -> str:
+    from core.plugin_host import get_host
+
+    for spec in get_host().all_plugins().services():
+        if spec.code == code:
+            return spec.title_el if lang == "el" else spec.title_en
+    return code

@@ -1,0 +1,4 @@
+"""Family Support Centre (Κέντρο Στήριξης Οικογένειας).
+
+Counselling, groups and child-protection investigations.
+"""

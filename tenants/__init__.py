@@ -1,0 +1,1 @@
+"""Tenants: the municipalities one deployment serves, and the wall between their data."""
