@@ -36,21 +36,30 @@ from core.errors import (
 from core.hookspecs import API_VERSION, hookimpl
 from core.i18n import get_language, t
 from core.manifest import (
+    AgendaEntry,
     CategorySpec,
     Manifest,
+    MenuItem,
+    Panel,
+    PanelItem,
     PermissionSpec,
     ReportSpec,
     RoleSpec,
     ServiceSpec,
+    Task,
+    Tile,
 )
 from core.pagination import Page, keyset
 from core.refs import PersonRef, TenantRef
 from core.schema import Index, tenant_table
 from core.text import elot743, fold
+from core.web.forms import form_data, parse_form, render_form
+from core.web.pages import render as render_page
 from tenants.scoping import TenantScoped, current_tenant_id
 
 __all__ = [
     "API_VERSION",
+    "AgendaEntry",
     "AppError",
     "CategorySpec",
     "Conflict",
@@ -63,8 +72,11 @@ __all__ = [
     "KeyUnavailable",
     "Manifest",
     "MemberFacts",
+    "MenuItem",
     "NotFound",
     "Page",
+    "Panel",
+    "PanelItem",
     "PermissionSpec",
     "PersonRef",
     "ReportSpec",
@@ -72,8 +84,10 @@ __all__ = [
     "RequestValidationError",
     "RoleSpec",
     "ServiceSpec",
+    "Task",
     "TenantRef",
     "TenantScoped",
+    "Tile",
     "audit",
     "compose",
     "current_tenant_id",
@@ -83,14 +97,18 @@ __all__ = [
     "encrypt",
     "encrypt_bytes",
     "fold",
+    "form_data",
     "get_language",
     "get_person",
     "hookimpl",
     "household_composition",
     "invalid",
     "keyset",
+    "parse_form",
     "person_exists",
     "person_ref",
+    "render_form",
+    "render_page",
     "t",
     "tenant_table",
     "transaction",
