@@ -51,6 +51,17 @@ from core.manifest import (
 )
 from core.pagination import Page, keyset
 from core.refs import PersonRef, TenantRef
+from core.scheduling.booking import (
+    appointments_for_person,
+    appointments_for_record,
+    book_appointment,
+    book_series,
+    cancel_appointment,
+    find_free_slots,
+    get_appointment,
+    move_appointment,
+    set_appointment_status,
+)
 from core.schema import Index, tenant_table
 from core.text import elot743, fold
 from core.web.forms import form_data, parse_form, render_form
@@ -88,7 +99,12 @@ __all__ = [
     "TenantRef",
     "TenantScoped",
     "Tile",
+    "appointments_for_person",
+    "appointments_for_record",
     "audit",
+    "book_appointment",
+    "book_series",
+    "cancel_appointment",
     "compose",
     "current_tenant_id",
     "decrypt",
@@ -96,19 +112,23 @@ __all__ = [
     "elot743",
     "encrypt",
     "encrypt_bytes",
+    "find_free_slots",
     "fold",
     "form_data",
+    "get_appointment",
     "get_language",
     "get_person",
     "hookimpl",
     "household_composition",
     "invalid",
     "keyset",
+    "move_appointment",
     "parse_form",
     "person_exists",
     "person_ref",
     "render_form",
     "render_page",
+    "set_appointment_status",
     "t",
     "tenant_table",
     "transaction",

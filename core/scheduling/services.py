@@ -983,6 +983,26 @@ async def list_appointments(
     return items, next_cursor
 
 
+async def appointments_for_record(
+    actor: Actor, module: str, record_type: str, record_id: UUID
+) -> list[dict[str, Any]]:
+    """The appointments a module attached to one of its records, in time order."""
+    rows = (
+        await Appointment.select()
+        .where(
+            (Appointment.module == module)
+            & (Appointment.record_type == record_type)
+            & (Appointment.record_id == record_id)
+        )
+        .order_by(Appointment.start_at, Appointment.id)
+        .output(load_json=True)
+    )
+    items = await shape(actor, cast(list[dict[str, Any]], rows))
+    if items:
+        await _audit(actor, "read", "appointment", "", list=True, ids=[str(i["id"]) for i in items])
+    return items
+
+
 # -- changing ------------------------------------------------------------------------------------
 
 
