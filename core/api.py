@@ -63,6 +63,7 @@ from core.scheduling.booking import (
     set_appointment_status,
 )
 from core.schema import Index, tenant_table
+from core.staff.services import get_staff, staff_for_user
 from core.text import elot743, fold
 from core.web.forms import form_data, parse_form, render_form
 from core.web.pages import render as render_page
@@ -118,6 +119,7 @@ __all__ = [
     "get_appointment",
     "get_language",
     "get_person",
+    "get_staff",
     "hookimpl",
     "household_composition",
     "invalid",
@@ -129,6 +131,7 @@ __all__ = [
     "render_form",
     "render_page",
     "set_appointment_status",
+    "staff_for_user",
     "t",
     "tenant_table",
     "transaction",
