@@ -8,6 +8,7 @@ gets this API extended, so the next module has it too.
 from core.audit.writer import record as audit
 from core.beneficiaries.composition import HouseholdComposition, MemberFacts, compose
 from core.beneficiaries.services import (
+    active_person_ids,
     get_person,
     household_composition,
     person_exists,
@@ -24,6 +25,7 @@ from core.crypto import (
     encrypt_bytes,
 )
 from core.db import transaction
+from core.documents.services import document_exists, list_documents, register_owner_type
 from core.errors import (
     AppError,
     Conflict,
@@ -51,6 +53,7 @@ from core.manifest import (
 )
 from core.pagination import Page, keyset
 from core.refs import PersonRef, TenantRef
+from core.referrals.services import get_referral, open_referral
 from core.scheduling.booking import (
     appointments_for_person,
     appointments_for_record,
@@ -66,8 +69,10 @@ from core.schema import Index, tenant_table
 from core.staff.services import get_staff, staff_for_user
 from core.text import elot743, fold
 from core.web.forms import form_data, parse_form, render_form
+from core.web.pages import csrf_token
 from core.web.pages import render as render_page
 from tenants.scoping import TenantScoped, current_tenant_id
+from tenants.services import get_module_settings as module_settings
 
 __all__ = [
     "API_VERSION",
@@ -100,6 +105,7 @@ __all__ = [
     "TenantRef",
     "TenantScoped",
     "Tile",
+    "active_person_ids",
     "appointments_for_person",
     "appointments_for_record",
     "audit",
@@ -107,9 +113,11 @@ __all__ = [
     "book_series",
     "cancel_appointment",
     "compose",
+    "csrf_token",
     "current_tenant_id",
     "decrypt",
     "decrypt_bytes",
+    "document_exists",
     "elot743",
     "encrypt",
     "encrypt_bytes",
@@ -119,16 +127,21 @@ __all__ = [
     "get_appointment",
     "get_language",
     "get_person",
+    "get_referral",
     "get_staff",
     "hookimpl",
     "household_composition",
     "invalid",
     "keyset",
+    "list_documents",
+    "module_settings",
     "move_appointment",
+    "open_referral",
     "parse_form",
     "person_exists",
     "person_ref",
     "render_form",
+    "register_owner_type",
     "render_page",
     "set_appointment_status",
     "staff_for_user",

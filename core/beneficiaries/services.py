@@ -137,6 +137,21 @@ async def get_person(person_id: UUID) -> dict[str, Any]:
     return person_dict(row)
 
 
+async def active_person_ids(limit: int = 50) -> list[UUID]:
+    """Ids of the current tenant's active people, oldest first.
+
+    For modules' demo data and seeding, which attach their records to people the core created;
+    never a way to list people to a user (that is `list_beneficiaries`, with its guards).
+    """
+    rows = (
+        await Beneficiary.select(Beneficiary.id)
+        .where(Beneficiary.status == "active")
+        .order_by(Beneficiary.created_at, Beneficiary.id)
+        .limit(max(0, min(limit, 10_000)))
+    )
+    return [row["id"] for row in rows]
+
+
 async def person_ref(person_id: UUID) -> PersonRef:
     """Id and category codes of a person, for hooks (no names)."""
     person = await get_person(person_id)
