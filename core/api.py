@@ -65,8 +65,9 @@ from core.scheduling.booking import (
     move_appointment,
     set_appointment_status,
 )
+from core.scheduling.services import system_actor
 from core.schema import Index, tenant_table
-from core.staff.services import get_staff, staff_for_user
+from core.staff.services import get_staff, list_staff, staff_for_user
 from core.text import elot743, fold
 from core.web.forms import form_data, parse_form, render_form
 from core.web.pages import csrf_token
@@ -134,6 +135,7 @@ __all__ = [
     "invalid",
     "keyset",
     "list_documents",
+    "list_staff",
     "module_settings",
     "move_appointment",
     "open_referral",
@@ -145,6 +147,7 @@ __all__ = [
     "render_page",
     "set_appointment_status",
     "staff_for_user",
+    "system_actor",
     "t",
     "tenant_table",
     "transaction",
