@@ -1,6 +1,8 @@
-"""The audit trail as a plugin."""
+"""The audit trail as a plugin: its tables, its route and its commands."""
 
 from typing import Any
+
+import click
 
 from core.hookspecs import hookimpl
 
@@ -12,6 +14,20 @@ def merimna_piccolo_apps() -> list[str]:
 
 @hookimpl
 def merimna_export_tables() -> list[Any]:
-    from core.audit.tables import AuditEvent
+    from core.audit.tables import AuditChain, AuditEvent
 
-    return [AuditEvent]
+    return [AuditEvent, AuditChain]
+
+
+@hookimpl
+def merimna_tenant_routes() -> list[Any]:
+    from core.audit.routes import ROUTES
+
+    return list(ROUTES)
+
+
+@hookimpl
+def merimna_cli(group: click.Group) -> None:
+    from core.audit.cli import add_commands
+
+    add_commands(group)

@@ -22,6 +22,21 @@ class AuditEvent(TenantScoped, Table, tablename="audit_event"):
     hash = Varchar(length=64, default="")
 
 
+class AuditChain(TenantScoped, Table, tablename="audit_chain"):
+    """One row per tenant: the head of its hash chain and the anchor left by pruning.
+
+    The sequencer (`core.audit.chain.seal`) moves the head; pruning moves the base (the seq and
+    hash of the last record deleted), so the remaining records still chain from it.
+    """
+
+    id = UUID(primary_key=True)
+    head_seq = BigInt(default=0)
+    head_hash = Varchar(length=64, default="")
+    base_seq = BigInt(default=0)
+    base_hash = Varchar(length=64, default="")
+    sealed_at = Timestamptz(null=True, default=None)
+
+
 class PlatformAuditEvent(Table, tablename="platform_audit_event"):
     """Consortium actions (onboarding, enabling modules, maintenance paths)."""
 

@@ -1,0 +1,399 @@
+"""The tamper-evident chain of each tenant's audit trail (issue 10 §6).
+
+Appends stay cheap: `writer.record` inserts a row with `seq` NULL inside the request's own
+transaction and never touches a shared chain head, so requests never queue behind each other.
+A sequencer (`seal`) later takes the tenant's unsealed rows in (time, id) order and gives each
+the next `seq` and `hash = sha256(previous hash + canonical record)`, in batches, each batch in
+a transaction of its own. It is safe with several processes: on PostgreSQL the batch holds a
+transaction-level advisory lock per tenant; SQLite takes its single writer lock (IMMEDIATE).
+
+Who runs the sequencer:
+* `merimna audit seal [--tenant SLUG]`: meant for cron/systemd timers (e.g. every minute);
+* `merimna audit verify` and `merimna audit prune` seal first;
+* opportunistically, a read of `GET /api/v1/t/{tenant}/audit` schedules a background seal of
+  that tenant (after the response, in a fresh context and transaction, at most one at a time
+  per tenant and process), so an administrator looking at the trail keeps it sealed.
+
+After every batch that sealed something, the new head is checkpointed outside the database
+(`core.audit.checkpoints`), so a rewritten chain or a truncated tail is detected.
+
+Pruning (`prune`): records older than a date are deleted from the start of the chain only
+(a prefix: the largest seq P such that every record up to P is older), after the chain has
+been verified. The seq and hash of record P become the chain's base, written as a `prune`
+checkpoint before the deletion commits; verification then starts from that base, and a base
+with no matching `prune` checkpoint is itself reported as tampering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from core import db
+from core.audit import checkpoints
+from core.audit.tables import AuditChain, AuditEvent
+from tenants.scoping import tenant_context
+
+log = logging.getLogger("merimna.audit")
+
+SEAL_BATCH = 500
+VERIFY_BATCH = 1000
+
+_CANONICAL_FIELDS = (
+    "id",
+    "tenant_id",
+    "seq",
+    "at",
+    "user_id",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "request_id",
+    "client_address",
+    "details",
+)
+
+
+# -- the hash ---------------------------------------------------------------------------------
+
+
+def _at(value: Any) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return str(value.astimezone(UTC).isoformat(timespec="microseconds"))
+
+
+def _details(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value) if value else {}
+        except ValueError:
+            return value
+    return value if value is not None else {}
+
+
+def canonical(row: dict[str, Any]) -> str:
+    """One record as stable text: the same bytes on SQLite and PostgreSQL, today and later."""
+    data = {
+        "id": str(row["id"]),
+        "tenant_id": str(row["tenant_id"]),
+        "seq": int(row["seq"]),
+        "at": _at(row["at"]),
+        "user_id": str(row["user_id"]) if row.get("user_id") else None,
+        "action": row["action"],
+        "object_type": row["object_type"],
+        "object_id": row["object_id"],
+        "outcome": row["outcome"],
+        "request_id": row["request_id"],
+        "client_address": row["client_address"],
+        "details": _details(row.get("details")),
+    }
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def link(prev_hash: str, row: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical(row)).encode()).hexdigest()
+
+
+# -- locking and the head ---------------------------------------------------------------------
+
+
+def _lock_key(tenant_id: UUID) -> int:
+    digest = hashlib.sha256(f"merimna.audit.chain:{tenant_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def _lock(tenant_id: UUID) -> None:
+    """Serialise sequencers (and verify/prune) of one tenant across processes."""
+    if db.is_postgres():
+        await db.fetch("SELECT pg_advisory_xact_lock({})", _lock_key(tenant_id))
+    # SQLite: the write transaction (IMMEDIATE + in-process lock) already serialises writers.
+
+
+async def _head() -> dict[str, Any]:
+    row = await AuditChain.select().first()
+    if row is None:
+        fresh = AuditChain(
+            id=uuid4(), head_seq=0, head_hash="", base_seq=0, base_hash="", sealed_at=None
+        )
+        await AuditChain.insert(fresh)
+        row = await AuditChain.select().first()
+    return dict(row)
+
+
+# -- the sequencer ----------------------------------------------------------------------------
+
+
+@dataclass
+class SealResult:
+    sealed: int = 0
+    head_seq: int = 0
+    head_hash: str = ""
+
+
+async def seal(tenant_id: UUID, *, batch: int = SEAL_BATCH, checkpoint: bool = True) -> SealResult:
+    """Chain every unsealed record of the tenant; checkpoint the head if it moved."""
+    result = SealResult()
+    while True:
+        count, head_seq, head_hash = await _seal_batch(tenant_id, batch)
+        result.sealed += count
+        result.head_seq, result.head_hash = head_seq, head_hash
+        if count < batch:
+            break
+    if checkpoint and result.sealed:
+        # After the commit: a checkpoint must never name a seq that a rollback undid.
+        checkpoints.append(tenant_id, result.head_seq, result.head_hash)
+    return result
+
+
+async def _seal_batch(tenant_id: UUID, batch: int) -> tuple[int, int, str]:
+    with tenant_context(tenant_id):
+        async with db.transaction(write=True):
+            await db.set_rls_tenant(tenant_id)
+            await _lock(tenant_id)
+            head = await _head()
+            rows = (
+                await AuditEvent.select()
+                .where(AuditEvent.seq.is_null())
+                .order_by(AuditEvent.at, AuditEvent.id)
+                .limit(batch)
+                .output(load_json=True)
+            )
+            seq, digest = int(head["head_seq"]), str(head["head_hash"])
+            for row in rows:
+                seq += 1
+                row["seq"] = seq
+                digest = link(digest, row)
+                await AuditEvent.update(
+                    {AuditEvent.seq: seq, AuditEvent.hash: digest}
+                ).where(AuditEvent.id == row["id"])
+            if rows:
+                await AuditChain.update(
+                    {
+                        AuditChain.head_seq: seq,
+                        AuditChain.head_hash: digest,
+                        AuditChain.sealed_at: datetime.now(UTC),
+                    }
+                ).where(AuditChain.id == head["id"])
+            return len(rows), seq, digest
+
+
+# Opportunistic sealing after a read of the audit route: one task per tenant and process.
+_background: dict[UUID, asyncio.Task[Any]] = {}
+
+
+def seal_soon(tenant_id: UUID) -> None:
+    """Schedule a seal of the tenant outside the caller's transaction (fire and forget).
+
+    The task runs in an empty context: no request transaction to join and no tenant set
+    until `seal` sets its own, so it commits on its own connection after the request ends.
+    """
+    running = _background.get(tenant_id)
+    if running is not None and not running.done():
+        return
+
+    async def run() -> None:
+        try:
+            await seal(tenant_id)
+        except Exception:  # sealing later is harmless; failing a read is not
+            log.exception("background audit seal failed")
+
+    task = asyncio.get_running_loop().create_task(run(), context=contextvars.Context())
+    _background[tenant_id] = task
+    task.add_done_callback(lambda t: _background.pop(tenant_id, None) if _background.get(tenant_id) is t else None)
+
+
+async def drain() -> None:
+    """Wait for scheduled background seals (tests, shutdown)."""
+    while _background:
+        await asyncio.gather(*list(_background.values()), return_exceptions=True)
+
+
+# -- verification -----------------------------------------------------------------------------
+
+
+@dataclass
+class VerifyResult:
+    records: int = 0
+    first_seq: int | None = None
+    head_seq: int = 0
+    head_hash: str = ""
+    base_seq: int = 0
+    checkpoints_checked: int = 0
+    unreadable_checkpoints: int = 0
+    bad_seq: int | None = None
+    problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+class _Broken(Exception):
+    def __init__(self, seq: int, problem: str) -> None:
+        super().__init__(problem)
+        self.seq = seq
+        self.problem = problem
+
+
+async def verify(tenant_id: UUID, *, seal_first: bool = True) -> VerifyResult:
+    """Walk the tenant's chain from its base and compare it with the outside checkpoints.
+
+    Detects an edited record (its hash no longer matches), an inserted, deleted or reordered
+    record (a gap, a repeated seq or a broken link), a rewritten chain (a checkpoint's hash
+    differs) and a truncated tail (a checkpoint or the head names a seq that is gone).
+    """
+    if seal_first:
+        await seal(tenant_id)
+    result = VerifyResult()
+    points, result.unreadable_checkpoints = checkpoints.read(tenant_id)
+    try:
+        with tenant_context(tenant_id):
+            async with db.transaction(write=False):
+                await db.set_rls_tenant(tenant_id)
+                await _lock(tenant_id)  # a consistent head: no sequencer moves it meanwhile
+                await _walk(result, points)
+    except _Broken as broken:
+        result.bad_seq, result.problem = broken.seq, broken.problem
+    return result
+
+
+async def _walk(result: VerifyResult, points: list[checkpoints.Checkpoint]) -> None:
+    head_row = await AuditChain.select().first()
+    head = dict(head_row) if head_row else {}
+    head_seq = int(head.get("head_seq") or 0)
+    head_hash = str(head.get("head_hash") or "")
+    base_seq = int(head.get("base_seq") or 0)
+    base_hash = str(head.get("base_hash") or "")
+    result.head_seq, result.head_hash, result.base_seq = head_seq, head_hash, base_seq
+
+    by_seq: dict[int, list[checkpoints.Checkpoint]] = {}
+    for point in points:
+        by_seq.setdefault(point.seq, []).append(point)
+
+    if base_seq:
+        anchors = [p for p in by_seq.get(base_seq, []) if p.kind == "prune"]
+        if not any(p.hash == base_hash for p in anchors):
+            raise _Broken(base_seq, "the pruned base has no matching prune checkpoint")
+        result.checkpoints_checked += 1
+
+    if base_seq:
+        below = await AuditEvent.count().where(
+            AuditEvent.seq.is_not_null() & (AuditEvent.seq <= base_seq)
+        )
+        if below:
+            raise _Broken(base_seq, "a record at or below the pruned base")
+
+    prev_seq, prev_hash = base_seq, base_hash
+    while True:
+        rows = (
+            await AuditEvent.select()
+            .where(AuditEvent.seq.is_not_null() & (AuditEvent.seq > prev_seq))
+            .order_by(AuditEvent.seq, AuditEvent.id)
+            .limit(VERIFY_BATCH)
+            .output(load_json=True)
+        )
+        for row in rows:
+            seq = int(row["seq"])
+            if seq == prev_seq:
+                raise _Broken(seq, "the same seq appears twice (an inserted record)")
+            if seq != prev_seq + 1:
+                raise _Broken(prev_seq + 1, f"record missing (next present is seq {seq})")
+            expected = link(prev_hash, row)
+            if row["hash"] != expected:
+                raise _Broken(seq, "the record does not match its hash (edited, inserted "
+                              "or moved)")
+            for point in by_seq.get(seq, []):
+                if point.hash != expected:
+                    raise _Broken(seq, f"differs from the checkpoint of {point.at} "
+                                  "(the chain was rewritten at or before this seq)")
+                result.checkpoints_checked += 1
+            if result.first_seq is None:
+                result.first_seq = seq
+            result.records += 1
+            prev_seq, prev_hash = seq, expected
+        if len(rows) < VERIFY_BATCH:
+            break
+
+    for point in points:
+        if point.seq > prev_seq:
+            raise _Broken(prev_seq + 1, f"truncated: the checkpoint of {point.at} names seq "
+                          f"{point.seq}, the chain ends at seq {prev_seq}")
+    if prev_seq < head_seq:
+        raise _Broken(prev_seq + 1, f"truncated: the head is seq {head_seq}, the chain ends at "
+                      f"seq {prev_seq}")
+    if prev_seq > head_seq:
+        raise _Broken(head_seq + 1, f"records beyond the head (seq {head_seq})")
+    if prev_hash != head_hash:
+        raise _Broken(prev_seq, "the head does not match the last record")
+
+
+# -- pruning ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PruneResult:
+    deleted: int = 0
+    base_seq: int = 0
+    base_hash: str = ""
+
+
+class ChainBroken(RuntimeError):
+    """Pruning refused: deleting records of a broken chain would destroy the evidence."""
+
+    def __init__(self, result: VerifyResult) -> None:
+        super().__init__(f"audit chain broken at seq {result.bad_seq}: {result.problem}")
+        self.result = result
+
+
+async def prune(tenant_id: UUID, before: datetime) -> PruneResult:
+    """Delete the chain's prefix older than `before`, keeping a verifiable base."""
+    checked = await verify(tenant_id)
+    if not checked.ok:
+        raise ChainBroken(checked)
+    with tenant_context(tenant_id):
+        async with db.transaction(write=True):
+            await db.set_rls_tenant(tenant_id)
+            await _lock(tenant_id)
+            head = await _head()
+            base_seq = int(head["base_seq"])
+            head_seq = int(head["head_seq"])
+            first_kept = (
+                await AuditEvent.select(AuditEvent.seq)
+                .where(
+                    AuditEvent.seq.is_not_null()
+                    & (AuditEvent.seq > base_seq)
+                    & (AuditEvent.at >= before)
+                )
+                .order_by(AuditEvent.seq)
+                .first()
+            )
+            last = int(first_kept["seq"]) - 1 if first_kept else head_seq
+            if last <= base_seq:
+                return PruneResult(0, base_seq, str(head["base_hash"]))
+            anchor = (
+                await AuditEvent.select(AuditEvent.hash).where(AuditEvent.seq == last).first()
+            )
+            if anchor is None:  # verify passed under the same lock moments ago
+                raise RuntimeError(f"audit record seq {last} vanished while pruning")
+            anchor_hash = str(anchor["hash"])
+            # Before the deletion commits: if it rolls back, the checkpoint is still true.
+            checkpoints.append(tenant_id, last, anchor_hash, kind="prune")
+            where = AuditEvent.seq.is_not_null() & (AuditEvent.seq <= last)
+            deleted = await AuditEvent.count().where(where)
+            await AuditEvent.delete().where(where)
+            await AuditChain.update(
+                {AuditChain.base_seq: last, AuditChain.base_hash: anchor_hash}
+            ).where(AuditChain.id == head["id"])
+            return PruneResult(int(deleted), last, anchor_hash)
