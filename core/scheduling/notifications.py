@@ -18,7 +18,6 @@ is a disclosure); texts to staff carry beneficiaries' initials only.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,14 +52,9 @@ def backoff(attempts: int) -> timedelta:
 async def has_consent(person_id: UUID, channel: str) -> bool:
     """Whether the beneficiary agreed to messages on `channel`; no consent records, no
     messages."""
-    try:
-        consent = importlib.import_module("core.casework.consent")
-    except ImportError:
-        return False
-    check = getattr(consent, "has_consent", None)
-    if check is None:
-        return False
-    return bool(await check(person_id, CONSENT[channel]))
+    from core.casework.consent import has_consent as consent_in_force
+
+    return await consent_in_force(person_id, CONSENT[channel])
 
 
 # -- queueing ------------------------------------------------------------------------------------
