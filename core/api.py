@@ -14,6 +14,7 @@ from core.beneficiaries.services import (
     person_exists,
     person_ref,
 )
+from core.casework.consent import consent_in_force_for, current_consent
 from core.context import RequestContext
 from core.crypto import (
     DecryptionError,
@@ -25,7 +26,13 @@ from core.crypto import (
     encrypt_bytes,
 )
 from core.db import transaction
-from core.documents.services import document_exists, list_documents, register_owner_type
+from core.documents.services import (
+    document_exists,
+    list_documents,
+    read_document,
+    register_owner_type,
+    save_document,
+)
 from core.errors import (
     AppError,
     Conflict,
@@ -67,7 +74,13 @@ from core.scheduling.booking import (
 )
 from core.scheduling.services import system_actor
 from core.schema import Index, tenant_table
-from core.staff.services import get_staff, list_staff, staff_for_user
+from core.staff.services import (
+    get_staff,
+    list_staff,
+    staff_by_profession,
+    staff_exists,
+    staff_for_user,
+)
 from core.text import elot743, fold
 from core.web.forms import form_data, parse_form, render_form
 from core.web.pages import csrf_token
@@ -114,7 +127,9 @@ __all__ = [
     "book_series",
     "cancel_appointment",
     "compose",
+    "consent_in_force_for",
     "csrf_token",
+    "current_consent",
     "current_tenant_id",
     "decrypt",
     "decrypt_bytes",
@@ -142,10 +157,14 @@ __all__ = [
     "parse_form",
     "person_exists",
     "person_ref",
+    "read_document",
     "render_form",
     "register_owner_type",
     "render_page",
+    "save_document",
     "set_appointment_status",
+    "staff_by_profession",
+    "staff_exists",
     "staff_for_user",
     "system_actor",
     "t",

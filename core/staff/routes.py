@@ -17,6 +17,8 @@ from core.errors import RequestValidationError
 from core.staff import services
 from core.staff.http import BODY_ERRORS
 from core.staff.schemas import (
+    CaseloadPage,
+    CaseloadPerson,
     StaffCreate,
     StaffOut,
     StaffPage,
@@ -81,11 +83,32 @@ async def read_staff(ctx: Ctx, staff_id: FromPath[UUID]) -> StaffOut:
     exception_handlers=BODY_ERRORS,
     summary="Change a staff profile",
     description="Only the fields sent change. `unit_ids` replaces the list; `user_id: null` "
-    "unlinks the login account.",
+    "unlinks the login account. `handover_to` moves the caseload to another active staff "
+    "member (404 if not this tenant's); deactivating (`active: false`) someone with a "
+    "caseload without it is 422 `handover_required`.",
 )
 async def update_staff(ctx: Ctx, staff_id: FromPath[UUID], data: JSONBody[StaffUpdate]) -> StaffOut:
     ctx.require(MANAGE)
     return StaffOut(**await services.update_staff(ctx, staff_id, data, ctx.tenant.modules))
+
+
+@get(
+    "/staff/{staff_id:uuid}/caseload",
+    tags=["staff"],
+    summary="A staff member's caseload",
+    description="The active people this staff member is the case worker of, by surname. "
+    "Needs `beneficiaries.read` too. Audited.",
+)
+async def read_caseload(
+    ctx: Ctx,
+    staff_id: FromPath[UUID],
+    limit: FromQuery[int | None] = None,
+    cursor: FromQuery[str | None] = None,
+) -> CaseloadPage:
+    ctx.require(READ)
+    ctx.require("beneficiaries.read")
+    rows, next_cursor = await services.caseload(ctx, staff_id, limit=limit, cursor=cursor)
+    return CaseloadPage(items=[CaseloadPerson(**r) for r in rows], next_cursor=next_cursor)
 
 
 @get(
@@ -145,6 +168,7 @@ ROUTES: list[Any] = [
     create_staff,
     read_staff,
     update_staff,
+    read_caseload,
     list_units,
     create_unit,
     read_unit,

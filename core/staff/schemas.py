@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -164,6 +164,12 @@ class StaffUpdate(Strict):
     email: Annotated[str, Field(max_length=200)] | None = None
     phone: Annotated[str, Field(max_length=32)] | None = None
     active: bool | None = None
+    handover_to: UUID | None = Field(
+        default=None,
+        description="Another active staff member who takes over this one's caseload (the "
+        "people they are the case worker of). Required when deactivating someone with a "
+        "caseload (422 `handover_required`).",
+    )
 
     @field_validator("working_hours")
     @classmethod
@@ -198,6 +204,9 @@ class StaffOut(BaseModel):
     units: list[UnitBrief]
     working_hours: dict[str, list[list[str]]]
     weekly_minutes: int
+    caseload: int = Field(
+        default=0, description="Active people this staff member is the case worker of."
+    )
     email: str
     phone: str
     active: bool
@@ -206,4 +215,16 @@ class StaffOut(BaseModel):
 
 
 class StaffPage(Page[StaffOut]):
+    pass
+
+
+class CaseloadPerson(BaseModel):
+    id: UUID
+    first_name: str
+    last_name: str
+    birth_date: date
+    status: str
+
+
+class CaseloadPage(Page[CaseloadPerson]):
     pass

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 from core import db
 from core.audit.writer import record
 from core.auth.tables import User
+from core.beneficiaries.caseload import caseload_counts, caseload_page, reassign_case_worker
 from core.errors import Conflict, NotFound, RequestValidationError
 from core.pagination import keyset
 from core.plugin_host import get_host
@@ -266,6 +267,7 @@ async def _staff_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             u["id"]: u["username"]
             for u in await User.select(User.id, User.username).where(User.id.is_in(user_ids))
         }
+    loads = await caseload_counts(ids)
     out = []
     for r in rows:
         hours = dict(r["working_hours"] or {})
@@ -280,6 +282,7 @@ async def _staff_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "units": sorted(by_staff.get(r["id"], []), key=lambda u: u["code"]),
                 "working_hours": hours,
                 "weekly_minutes": minutes_per_week(hours),
+                "caseload": loads.get(r["id"], 0),
                 "email": r["email"],
                 "phone": r["phone"],
                 "active": r["active"],
@@ -367,11 +370,30 @@ async def create_staff(actor: Any, data: StaffCreate, modules: Iterable[str]) ->
     return await get_staff(staff_id)
 
 
+async def _handover_target(staff_id: UUID, handover_to: UUID) -> UUID:
+    """An active staff profile of this tenant other than the one handing over."""
+    if handover_to == staff_id:
+        raise RequestValidationError.single("handover_to", "handover_to_self")
+    if not await staff_exists(handover_to, active_only=True):
+        raise NotFound()
+    return handover_to
+
+
 async def update_staff(
     actor: Any, staff_id: UUID, data: StaffUpdate, modules: Iterable[str]
 ) -> dict[str, Any]:
-    await get_staff(staff_id)
+    """Change a profile. Deactivating someone with a caseload needs `handover_to`: their
+    people move to that colleague in the same transaction, so nobody is left without a case
+    worker by accident."""
+    current = await get_staff(staff_id)
     sent = data.model_fields_set
+    handover_to = None
+    if data.handover_to is not None:
+        handover_to = await _handover_target(staff_id, data.handover_to)
+    elif data.active is False and current["active"] and current["caseload"]:
+        raise RequestValidationError.single(
+            "handover_to", "handover_required", count=current["caseload"]
+        )
     for name in ("display_name", "profession", "unit_ids", "working_hours", "active"):
         if name in sent and getattr(data, name) is None:
             raise RequestValidationError.single(name, "required_not_null")
@@ -395,12 +417,55 @@ async def update_staff(
             await StaffMember.update(values).where(StaffMember.id == staff_id)
             if unit_ids is not None:
                 await _set_units(staff_id, unit_ids)
+            moved = (
+                await reassign_case_worker(staff_id, handover_to)
+                if handover_to is not None
+                else []
+            )
     except Exception as exc:
         if _is_unique_violation(exc):
             raise Conflict("duplicate_staff_user") from None
         raise
     await _audit(actor, "update", "staff", staff_id)
+    if handover_to is not None:
+        await record(
+            cast("RequestContext", actor),
+            "handover",
+            "staff",
+            staff_id,
+            details={"to": str(handover_to), "people": [str(p) for p in moved]},
+        )
     return await get_staff(staff_id)
+
+
+async def caseload(
+    actor: Any, staff_id: UUID, *, limit: int | None = None, cursor: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The active people a staff member of this tenant is the case worker of (audited)."""
+    if not await staff_exists(staff_id):
+        raise NotFound()
+    rows, next_cursor = await caseload_page(staff_id, limit=limit, cursor=cursor)
+    await record(
+        cast("RequestContext", actor),
+        "read",
+        "caseload",
+        staff_id,
+        details={"ids": [str(r["id"]) for r in rows]},
+    )
+    return rows, next_cursor
+
+
+async def staff_by_profession(profession: str, *, active_only: bool = True) -> list[dict[str, Any]]:
+    """Staff profiles of the current tenant with this profession (a role code), by name."""
+    query = (
+        StaffMember.select()
+        .where(StaffMember.profession == profession)
+        .order_by(StaffMember.display_name)
+        .output(load_json=True)
+    )
+    if active_only:
+        query = query.where(StaffMember.active == True)  # noqa: E712
+    return await _staff_out(await query)
 
 
 async def list_staff(
