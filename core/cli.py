@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -120,6 +121,41 @@ def plugins_list(as_json: bool) -> None:
     for row in rows:
         origin = "built-in" if row["builtin"] else row["distribution"]
         click.echo(f"{row['slug']:<20} {row['version']:<10} {origin:<14} {row['title_el']}")
+
+
+@plugins.command("hooks", help="The hook reference (Markdown), from core/hookspecs.py.")
+def plugins_hooks() -> None:
+    from core.hookdoc import hook_reference
+
+    click.echo(hook_reference(), nl=False)
+
+
+@cli.group(help="Write program modules.")
+def modules() -> None:
+    pass
+
+
+@modules.command("new", help="Write a complete, working, tested module package to start from.")
+@click.argument("name")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder in which the package folder is created.",
+)
+@click.option("--title-el", help="Greek title (default: from NAME).")
+@click.option("--title-en", help="English title (default: from NAME).")
+def modules_new(name: str, path: Path, title_el: str | None, title_en: str | None) -> None:
+    from core.scaffold import ScaffoldError, new_module
+
+    try:
+        target = new_module(name, path, title_el=title_el, title_en=title_en)
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"module {name} written to {target}")
+    click.echo(f"next: pip install -e {target} && merimna migrate && merimna plugins list")
 
 
 def build_cli() -> click.Group:

@@ -1,7 +1,8 @@
 """The module checklist, as code: what every program module must satisfy (hassfest-style).
 
-Used by `tests/contract/test_modules.py` for the built-in modules and by the test kit
-(`pytest --merimna-module NAME`) for anyone's module. Each check returns a list of problems
+Used by the conformance suite (`core/conformance_tests.py`), which this repository runs for
+every installed module and the test kit runs with `pytest --merimna-module NAME` for anyone's
+module. Each check returns a list of problems
 in plain words; an empty list means the module conforms.
 """
 
@@ -25,10 +26,10 @@ def module_folder(info: ModuleInfo) -> Path:
 def check_manifest(info: ModuleInfo) -> list[str]:
     problems = []
     manifest = info.manifest
-    if module_folder(info).name != manifest.slug:
-        problems.append(
-            f"slug {manifest.slug!r} differs from its folder {module_folder(info).name!r}"
-        )
+    folder = module_folder(info).name
+    # Built-in modules live in plugins/<slug>/; a package of its own is merimna_<slug>.
+    if folder not in (manifest.slug, f"merimna_{manifest.slug}"):
+        problems.append(f"slug {manifest.slug!r} differs from its folder {folder!r}")
     for attribute in ("title_el", "title_en", "version"):
         if not getattr(manifest, attribute):
             problems.append(f"manifest.{attribute} is empty")
@@ -43,13 +44,13 @@ def check_manifest(info: ModuleInfo) -> list[str]:
     return problems
 
 
+def _hook_result(info: ModuleInfo, hook: str) -> list[Any]:
+    impl = [i for i in info.plugin.__dict__.values() if getattr(i, "__name__", "") == hook]
+    return list(impl[0]()) if impl else []
+
+
 def module_apps(info: ModuleInfo) -> list[AppConfig]:
-    impl = [
-        i
-        for i in info.plugin.__dict__.values()
-        if getattr(i, "__name__", "") == "merimna_piccolo_apps"
-    ]
-    dotted: list[str] = impl[0]() if impl else []
+    dotted: list[str] = _hook_result(info, "merimna_piccolo_apps")
     registry = Finder().get_app_registry()
     return [
         c
@@ -66,6 +67,17 @@ def check_tables(apps: list[AppConfig]) -> list[str]:
             if table not in scoped:
                 problems.append(f"table {table._meta.tablename!r} is not tenant-scoped")
     return problems
+
+
+def check_exported(info: ModuleInfo) -> list[str]:
+    """Every tenant table goes into a tenant's export archive (`merimna_export_tables`)."""
+    exported = {table._meta.tablename for table in _hook_result(info, "merimna_export_tables")}
+    return [
+        f"table {table._meta.tablename!r} is not listed by merimna_export_tables"
+        for app in module_apps(info)
+        for table in tenant_tables(app.table_classes)
+        if table._meta.tablename not in exported
+    ]
 
 
 async def check_migrations(apps: list[AppConfig]) -> list[str]:

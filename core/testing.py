@@ -1,17 +1,27 @@
-"""Pytest fixtures for Merimna and for module authors (registered as the `merimna` plugin).
+"""The Merimna test kit: a pytest plugin (entry point `pytest11: merimna`) for the project and
+for module authors.
 
-An app with the installed modules, tenants with chosen modules, staff logged in per role, and
-a second tenant for isolation checks. Tests run against SQLite by default and against real
-PostgreSQL + Redis with `--tier pg` (servers started on loopback by `tests/services.py`).
+Fixtures: an app with the installed modules (`merimna_app`, `client`), tenants with chosen
+modules (`tenant_factory`, `tenant`, `other_tenant` for isolation checks), staff logged in
+per role (`staff_factory`, `admin`, `social_worker`, `consortium_admin`), people
+(`person_factory`), and a browser-like client for the web pages (`browser`, `sign_in`).
+
+`pytest --merimna-module SLUG` (repeatable) adds the conformance suite every module passes
+(`core/conformance_tests.py`) for those modules. Outside this repository the kit runs on a
+throwaway SQLite database; set `MERIMNA_DATABASE_URL`/`MERIMNA_REDIS_URL` to use real
+servers (this repository's `tests/conftest.py` does, with `--tier pg`).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import re
 import secrets
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -46,6 +56,44 @@ class TenantFixture:
 
 def unique_slug(prefix: str = "t") -> str:
     return f"{prefix}-{os.getpid()}-{next(_counter)}-{secrets.token_hex(2)}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--merimna-module",
+        action="append",
+        default=[],
+        metavar="SLUG",
+        help="run Merimna's module conformance suite for this installed module (repeatable)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Defaults for a module author's run; this repository's conftest sets its own tier.
+    if "MERIMNA_DATABASE_URL" not in os.environ:
+        base = Path(tempfile.mkdtemp(prefix="merimna-kit-"))
+        os.environ["MERIMNA_DATABASE_URL"] = f"sqlite:///{base / 'test.sqlite'}"
+        os.environ.setdefault("MERIMNA_DATA_DIR", str(base / "data"))
+    os.environ.setdefault("MERIMNA_ENV", "development")
+    os.environ.setdefault("MERIMNA_LOGIN_RATE_PER_ADDRESS", "100000")
+    if config.getoption("--merimna-module"):
+        from core import conformance_tests
+
+        config.args.append(str(conformance_tests.__file__))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`module_slug`: the modules chosen with --merimna-module, else every installed one."""
+    if "module_slug" not in metafunc.fixturenames:
+        return
+    from core.plugin_host import get_host
+
+    installed = sorted(get_host().modules)
+    chosen = metafunc.config.getoption("--merimna-module") or installed
+    unknown = sorted(set(chosen) - set(installed))
+    if unknown:
+        raise pytest.UsageError(f"--merimna-module: not installed: {', '.join(unknown)}")
+    metafunc.parametrize("module_slug", chosen)
 
 
 @pytest.fixture(scope="session")
@@ -147,3 +195,58 @@ async def social_worker(tenant: TenantFixture) -> Staff:
 @pytest.fixture
 async def consortium_admin(client: Any) -> Staff:
     return await make_staff(None, [], consortium_admin=True)
+
+
+async def make_person(client: Any, tenant: TenantFixture, staff: Staff, **fields: Any) -> str:
+    """A beneficiary of `tenant` created through the API by `staff`; returns its id."""
+    body = {"first_name": "Μαρία", "last_name": "Παπαδοπούλου", "birth_date": "1950-03-01"}
+    body.update(fields)
+    response = await client.post(f"{tenant.api}/beneficiaries", json=body, headers=staff.headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+@pytest.fixture
+def person_factory(client: Any) -> Callable[..., Awaitable[str]]:
+    """`await person_factory(tenant, staff, **fields)`: a new person's id."""
+
+    async def make(tenant: TenantFixture, staff: Staff, **fields: Any) -> str:
+        return await make_person(client, tenant, staff, **fields)
+
+    return make
+
+
+# -- the web pages ------------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+async def browser(merimna_app: Any) -> AsyncIterator[Any]:
+    """A client with its own cookie jar, like a browser: sign in with `sign_in`."""
+    import httpx
+
+    transport = httpx.ASGITransport(app=merimna_app, client=("127.0.0.1", 50001))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of a page's form, to post it back."""
+    found = CSRF_RE.search(html)
+    assert found, "no CSRF field in the page"
+    return found.group(1)
+
+
+async def sign_in(browser: Any, staff: Staff) -> None:
+    """Sign `staff` in through the login form (session cookie and CSRF cookie)."""
+    page = await browser.get("/login")
+    response = await browser.post(
+        "/login",
+        data={
+            "username": staff.username,
+            "password": staff.password,
+            "_csrf_token": csrf_of(page.text),
+        },
+    )
+    assert response.status_code in (200, 302, 303), response.text[:300]

@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["core.testing"]
-
 _state: dict[str, Any] = {}
 
 
