@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from litestar import get, post
+from litestar import get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -13,11 +14,13 @@ from core.context import RequestContext
 from core.referrals import services
 from core.referrals.schemas import (
     AgencyType,
+    Direction,
     Kind,
     ReferralCreate,
     ReferralDetail,
     ReferralOut,
     ReferralPage,
+    ReferralUpdate,
     Status,
     StatusChangeIn,
 )
@@ -31,7 +34,9 @@ TAGS = ["referrals"]
     "/referrals",
     tags=TAGS,
     summary="List referrals",
-    description="Newest first. Filters: `status`, `person_id`, `kind`, `agency_type`.",
+    description="Newest first. Filters: `status`, `person_id`, `kind`, `agency_type`, "
+    "`direction` (outgoing, incoming), `assigned_staff_id`, `overdue` (open past its due "
+    "date), `due_before` (an ISO date).",
 )
 async def list_referrals(
     ctx: Ctx,
@@ -39,6 +44,10 @@ async def list_referrals(
     person_id: FromQuery[UUID | None] = None,
     kind: FromQuery[Kind | None] = None,
     agency_type: FromQuery[AgencyType | None] = None,
+    direction: FromQuery[Direction | None] = None,
+    assigned_staff_id: FromQuery[UUID | None] = None,
+    overdue: FromQuery[bool | None] = None,
+    due_before: FromQuery[date | None] = None,
     limit: FromQuery[int | None] = None,
     cursor: FromQuery[str | None] = None,
 ) -> ReferralPage:
@@ -49,6 +58,10 @@ async def list_referrals(
         person_id=person_id,
         kind=kind,
         agency_type=agency_type,
+        direction=direction,
+        assigned_staff_id=assigned_staff_id,
+        overdue=overdue,
+        due_before=due_before,
         limit=limit,
         cursor=cursor,
     )
@@ -77,6 +90,22 @@ async def read_referral(ctx: Ctx, referral_id: FromPath[UUID]) -> ReferralDetail
     return ReferralDetail(**await services.get_referral(ctx, referral_id))
 
 
+@patch(
+    "/referrals/{referral_id:uuid}",
+    tags=TAGS,
+    exception_handlers=BODY_ERRORS,
+    summary="Change a referral's deadline, urgency or assignee",
+    description="Only the fields sent change. `assigned_staff_id` must be an active staff "
+    "member of this tenant (404 otherwise); null unassigns. Status moves go through "
+    "`POST /referrals/{id}/status`.",
+)
+async def update_referral(
+    ctx: Ctx, referral_id: FromPath[UUID], data: JSONBody[ReferralUpdate]
+) -> ReferralDetail:
+    ctx.require("referrals.write")
+    return ReferralDetail(**await services.update_referral(ctx, referral_id, data))
+
+
 @post(
     "/referrals/{referral_id:uuid}/status",
     tags=TAGS,
@@ -94,4 +123,10 @@ async def change_status(
     return ReferralDetail(**await services.change_status(ctx, referral_id, data))
 
 
-ROUTES: list[Any] = [list_referrals, create_referral, read_referral, change_status]
+ROUTES: list[Any] = [
+    list_referrals,
+    create_referral,
+    read_referral,
+    update_referral,
+    change_status,
+]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 STATUSES = ("draft", "sent", "accepted", "rejected", "completed", "cancelled")
 AGENCY_TYPES = (
     "mental_health_service",
@@ -28,14 +30,23 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+OPEN_STATUSES = ("draft", "sent", "accepted")
+
+
 def can_move(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
 
 
-def needs_consent(kind: str, legal_basis: str) -> bool:
-    """An external referral discloses data to another controller: consent, unless a legal
-    obligation or someone's vital interest is the recorded basis."""
-    return kind == "external" and legal_basis not in NO_CONSENT_BASES
+def needs_consent(kind: str, legal_basis: str, direction: str = "outgoing") -> bool:
+    """An outgoing external referral discloses data to another controller: consent, unless a
+    legal obligation or someone's vital interest is the recorded basis. An incoming one
+    discloses nothing (the sender answered for its own disclosure)."""
+    return kind == "external" and direction == "outgoing" and legal_basis not in NO_CONSENT_BASES
+
+
+def is_overdue(status: str, due_date: date | None, today: date) -> bool:
+    """Still open and past its deadline (the due day itself is not late)."""
+    return due_date is not None and status in OPEN_STATUSES and due_date < today
 
 
 def visible_to(agency_type: str | None, sees_special: bool) -> bool:

@@ -23,6 +23,7 @@ AgencyType = Literal[
 Urgency = Literal["normal", "urgent"]
 LegalBasis = Literal["consent", "legal_obligation", "vital_interest"]
 Status = Literal["draft", "sent", "accepted", "rejected", "completed", "cancelled"]
+Direction = Literal["outgoing", "incoming"]
 
 REASON_MAX = 2000
 NOTE_MAX = 2000
@@ -36,6 +37,18 @@ class ReferralCreate(Strict):
     person_id: UUID
     kind: Kind = Field(
         description="internal: a module or unit of this municipality; external: another agency."
+    )
+    direction: Direction = Field(
+        default="outgoing",
+        description="outgoing: we refer the person on; incoming: the agency (external) or "
+        "`source_unit_id` (internal) referred the person to us, to `target_module` / "
+        "`target_unit_id`.",
+    )
+    source_unit_id: UUID | None = Field(
+        default=None, description="The unit that refers (outgoing) or that referred (incoming)."
+    )
+    assigned_staff_id: UUID | None = Field(
+        default=None, description="The staff member who handles it on our side."
     )
     target_module: Annotated[str, Field(max_length=64)] | None = Field(
         default=None, description="internal: a module enabled for the tenant."
@@ -63,8 +76,18 @@ class ReferralCreate(Strict):
         "`referral` is used.",
     )
     due_date: date | None = None
-    status: Literal["draft", "sent"] = Field(
-        default="draft", description="Start as a draft or send at once."
+    status: Literal["draft", "sent"] | None = Field(
+        default=None,
+        description="Start as a draft or send at once; default: `draft` for outgoing ones, "
+        "`sent` (received, awaiting acceptance) for incoming ones.",
+    )
+
+
+class ReferralUpdate(Strict):
+    due_date: date | None = Field(default=None, description="The deadline; null clears it.")
+    urgency: Urgency | None = None
+    assigned_staff_id: UUID | None = Field(
+        default=None, description="A staff member of this tenant; null unassigns."
     )
 
 
@@ -90,6 +113,9 @@ class ReferralOut(BaseModel):
     id: UUID
     person_id: UUID
     kind: str
+    direction: str
+    source_unit_id: UUID | None
+    assigned_staff_id: UUID | None
     target_module: str | None
     target_unit_id: UUID | None
     agency_type: str | None
@@ -101,6 +127,7 @@ class ReferralOut(BaseModel):
     consent_id: UUID | None
     status: str
     due_date: date | None
+    overdue: bool = Field(description="Still open (draft, sent, accepted) past its due date.")
     outcome: str
     source_module: str | None
     record_type: str | None

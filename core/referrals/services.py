@@ -7,9 +7,10 @@ codes only; free text is encrypted with the tenant's key before it is stored.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -18,8 +19,15 @@ from core.crypto import decrypt, encrypt
 from core.errors import FieldError, NotFound, RequestValidationError
 from core.i18n import t
 from core.pagination import keyset
-from core.referrals.rules import SPECIAL_AGENCIES, can_move, needs_consent, visible_to
-from core.referrals.schemas import ReferralCreate, StatusChangeIn
+from core.referrals.rules import (
+    OPEN_STATUSES,
+    SPECIAL_AGENCIES,
+    can_move,
+    is_overdue,
+    needs_consent,
+    visible_to,
+)
+from core.referrals.schemas import ReferralCreate, ReferralUpdate, StatusChangeIn
 from core.referrals.tables import Referral, ReferralStatusChange
 
 if TYPE_CHECKING:
@@ -31,6 +39,13 @@ NOTE = "referral_status_change.note"
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _today(actor: Any = None) -> date:
+    """Today in the tenant's zone: a deadline is a local day."""
+    ref = getattr(actor, "tenant_ref", None) or getattr(actor, "tenant", None)
+    zone = getattr(ref, "timezone", None) or "Europe/Athens"
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 async def _audit(
@@ -59,10 +74,11 @@ def _error(field: str, code: str, **params: Any) -> FieldError:
 # -- reading ----------------------------------------------------------------------------------
 
 
-async def _out(row: dict[str, Any]) -> dict[str, Any]:
+async def _out(row: dict[str, Any], today: date | None = None) -> dict[str, Any]:
     out = {k: v for k, v in row.items() if k != "tenant_id"}
     for name in ("reason", "legal_basis_note", "outcome"):
         out[name] = await _open(row[name], f"referral.{name}")
+    out["overdue"] = is_overdue(row["status"], row["due_date"], today or _today())
     return out
 
 
@@ -93,7 +109,7 @@ async def get_referral(
         .where(ReferralStatusChange.referral_id == referral_id)
         .order_by(ReferralStatusChange.changed_at)
     )
-    out = await _out(row)
+    out = await _out(row, _today(actor))
     out["history"] = [
         {
             "from_status": h["from_status"],
@@ -116,10 +132,31 @@ async def list_referrals(
     person_id: UUID | None = None,
     kind: str | None = None,
     agency_type: str | None = None,
+    direction: str | None = None,
+    assigned_staff_id: UUID | None = None,
+    overdue: bool | None = None,
+    due_before: date | None = None,
     limit: int | None = None,
     cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
+    today = _today(actor)
     query = Referral.select()
+    if direction is not None:
+        query = query.where(Referral.direction == direction)
+    if assigned_staff_id is not None:
+        query = query.where(Referral.assigned_staff_id == assigned_staff_id)
+    if due_before is not None:
+        query = query.where(Referral.due_date < due_before)
+    if overdue is True:
+        query = query.where(
+            Referral.status.is_in(list(OPEN_STATUSES)) & (Referral.due_date < today)
+        )
+    elif overdue is False:
+        query = query.where(
+            Referral.status.not_in(list(OPEN_STATUSES))
+            | Referral.due_date.is_null()
+            | (Referral.due_date >= today)
+        )
     if status is not None:
         query = query.where(Referral.status == status)
     if person_id is not None:
@@ -140,7 +177,7 @@ async def list_referrals(
         cursor=cursor,
         descending=True,
     )
-    items = [await _out(r) for r in rows]
+    items = [await _out(r, today) for r in rows]
     await _audit(actor, "read", "", {"list": True, "ids": [str(i["id"]) for i in items]})
     return items, next_cursor
 
@@ -157,7 +194,7 @@ async def _consent_for(data: ReferralCreate, errors: list[FieldError]) -> UUID |
         if not await consent_in_force_for(data.consent_id, data.person_id, "referral"):
             errors.append(_error("consent_id", "consent_not_in_force"))
         return data.consent_id
-    if not needs_consent(data.kind, data.legal_basis):
+    if not needs_consent(data.kind, data.legal_basis, data.direction):
         return None
     current = await current_consent(data.person_id, "referral")
     if current is None:
@@ -169,8 +206,14 @@ async def _consent_for(data: ReferralCreate, errors: list[FieldError]) -> UUID |
 async def _check_target(
     data: ReferralCreate, modules: Iterable[str], errors: list[FieldError]
 ) -> None:
-    from core.staff.services import unit_exists
+    from core.staff.services import staff_exists, unit_exists
 
+    if data.source_unit_id is not None and not await unit_exists(data.source_unit_id):
+        raise NotFound()
+    if data.assigned_staff_id is not None and not await staff_exists(
+        data.assigned_staff_id, active_only=True
+    ):
+        raise NotFound()
     if data.kind == "internal":
         for name in ("agency_type",):
             if getattr(data, name) is not None:
@@ -190,10 +233,19 @@ async def _check_target(
             errors.append(_error("agency_type", "missing"))
         if not data.agency_name:
             errors.append(_error("agency_name", "missing"))
-        if data.target_module is not None:
-            errors.append(_error("target_module", "not_for_external"))
-        if data.target_unit_id is not None:
-            errors.append(_error("target_unit_id", "not_for_external"))
+        if data.direction == "outgoing":
+            if data.target_module is not None:
+                errors.append(_error("target_module", "not_for_external"))
+            if data.target_unit_id is not None:
+                errors.append(_error("target_unit_id", "not_for_external"))
+        else:
+            # incoming: which of ours receives it (optional), checked as for internal ones
+            if data.target_module is not None and data.target_module not in set(modules):
+                errors.append(
+                    _error("target_module", "unknown_target_module", module=data.target_module)
+                )
+            if data.target_unit_id is not None and not await unit_exists(data.target_unit_id):
+                raise NotFound()
 
 
 async def create_referral(
@@ -217,11 +269,15 @@ async def create_referral(
     now = _now()
     referral_id = uuid4()
     user_id = getattr(actor, "user_id", None)
+    status = data.status or ("sent" if data.direction == "incoming" else "draft")
     await Referral.insert(
         Referral(
             id=referral_id,
             person_id=data.person_id,
             kind=data.kind,
+            direction=data.direction,
+            source_unit_id=data.source_unit_id,
+            assigned_staff_id=data.assigned_staff_id,
             target_module=data.target_module,
             target_unit_id=data.target_unit_id,
             agency_type=data.agency_type,
@@ -231,7 +287,7 @@ async def create_referral(
             legal_basis=data.legal_basis,
             legal_basis_note=await _seal(data.legal_basis_note, "referral.legal_basis_note"),
             consent_id=consent_id,
-            status=data.status,
+            status=status,
             due_date=data.due_date,
             outcome="",
             source_module=source_module,
@@ -242,7 +298,7 @@ async def create_referral(
             updated_at=now,
         )
     )
-    steps = [(None, "draft")] + ([("draft", "sent")] if data.status == "sent" else [])
+    steps = [(None, "draft")] + ([("draft", "sent")] if status == "sent" else [])
     await ReferralStatusChange.insert(
         *[
             ReferralStatusChange(
@@ -264,7 +320,8 @@ async def create_referral(
         {
             "person_id": str(data.person_id),
             "kind": data.kind,
-            "status": data.status,
+            "direction": data.direction,
+            "status": status,
             "agency_type": data.agency_type,
             "consent_id": str(consent_id) if consent_id else None,
             "legal_basis": data.legal_basis,
@@ -283,7 +340,7 @@ async def change_status(actor: Any, referral_id: UUID, data: StatusChangeIn) -> 
         raise RequestValidationError.single(
             "status", "invalid_transition", old=current, new=data.status
         )
-    if data.status == "sent" and needs_consent(row["kind"], row["legal_basis"]):
+    if data.status == "sent" and needs_consent(row["kind"], row["legal_basis"], row["direction"]):
         consent_id = row["consent_id"]
         if consent_id is None or not await consent_in_force_for(
             consent_id, row["person_id"], "referral"
@@ -309,6 +366,36 @@ async def change_status(actor: Any, referral_id: UUID, data: StatusChangeIn) -> 
     return await get_referral(actor, referral_id, audit=False)
 
 
+async def update_referral(actor: Any, referral_id: UUID, data: ReferralUpdate) -> dict[str, Any]:
+    """Change the deadline, urgency or assignee of a referral the actor may see (404
+    otherwise); only the fields sent change."""
+    from core.staff.services import staff_exists
+
+    await _visible_row(actor, referral_id)
+    sent = data.model_fields_set
+    if "urgency" in sent and data.urgency is None:
+        raise RequestValidationError.single("urgency", "required_not_null")
+    values: dict[Any, Any] = {Referral.updated_at: _now()}
+    if "due_date" in sent:
+        values[Referral.due_date] = data.due_date
+    if data.urgency is not None:
+        values[Referral.urgency] = data.urgency
+    if "assigned_staff_id" in sent:
+        if data.assigned_staff_id is not None and not await staff_exists(
+            data.assigned_staff_id, active_only=True
+        ):
+            raise NotFound()
+        values[Referral.assigned_staff_id] = data.assigned_staff_id
+    await Referral.update(values).where(Referral.id == referral_id)
+    await _audit(
+        actor,
+        "update",
+        referral_id,
+        {"fields": sorted(sent), "assigned_staff_id": str(data.assigned_staff_id or "")},
+    )
+    return await get_referral(actor, referral_id, audit=False)
+
+
 async def open_referral(actor: Any, **fields: Any) -> UUID:
     """Open a referral from a module (or any other area) and return its id.
 
@@ -316,7 +403,8 @@ async def open_referral(actor: Any, **fields: Any) -> UUID:
         actor: the request context (`ctx`) or a system actor with `user_id`,
             `request_id`, `client` and `tenant_ref`.
         fields: the fields of `POST /referrals` (`person_id`, `kind`, `reason`,
-            `agency_type`, `agency_name`, `target_module`, `target_unit_id`, `urgency`,
+            `agency_type`, `agency_name`, `target_module`, `target_unit_id`, `direction`,
+            `source_unit_id`, `assigned_staff_id`, `urgency`,
             `legal_basis`, `legal_basis_note`, `consent_id`, `due_date`, `status`), plus
             optionally `source_module`, `record_type` and `record_id` naming the module
             record it comes from.
@@ -399,7 +487,9 @@ async def erase_person(person_id: Any) -> list[str]:
     return []
 
 
-async def move_person(survivor_id: Any, merged_id: Any) -> None:
-    await Referral.update({Referral.person_id: UUID(str(survivor_id))}).where(
-        Referral.person_id == UUID(str(merged_id))
+async def move_person(survivor_id: UUID, merged_id: UUID) -> None:
+    """Referrals of a merged duplicate now belong to the survivor (ids are UUIDs, the tenant
+    in context, as `merimna_persons_merged` promises)."""
+    await Referral.update({Referral.person_id: survivor_id, Referral.updated_at: _now()}).where(
+        Referral.person_id == merged_id
     )

@@ -16,6 +16,13 @@ class Referral(TenantScoped, Table, tablename="referral"):
     id = UUID(primary_key=True)
     person_id = UUID()
     kind = Varchar(length=16)  # internal | external
+    # outgoing: this municipality refers the person on; incoming: another service (the agency
+    # below, or one of our units for internal ones) referred the person to us.
+    direction = Varchar(length=16, default="outgoing")
+    # The unit that refers (outgoing) or the unit it came from (incoming, internal).
+    source_unit_id = UUID(null=True, default=None)
+    # Who handles it on our side (a staff profile), e.g. the case worker of an incoming one.
+    assigned_staff_id = UUID(null=True, default=None)
     # internal: a module of the tenant and/or one of its units
     target_module = Varchar(length=64, null=True, default=None)
     target_unit_id = UUID(null=True, default=None)

@@ -418,9 +418,7 @@ async def update_staff(
             if unit_ids is not None:
                 await _set_units(staff_id, unit_ids)
             moved = (
-                await reassign_case_worker(staff_id, handover_to)
-                if handover_to is not None
-                else []
+                await reassign_case_worker(staff_id, handover_to) if handover_to is not None else []
             )
     except Exception as exc:
         if _is_unique_violation(exc):

@@ -91,9 +91,11 @@ async def test_caseload_and_handover_on_deactivation(
     from core.audit.tables import AuditEvent
 
     async with in_tenant(tenant.id):
-        events = await AuditEvent.select(AuditEvent.action, AuditEvent.details).where(
-            (AuditEvent.object_type == "staff") & (AuditEvent.object_id == anna)
-        ).output(load_json=True)
+        events = (
+            await AuditEvent.select(AuditEvent.action, AuditEvent.details)
+            .where((AuditEvent.object_type == "staff") & (AuditEvent.object_id == anna))
+            .output(load_json=True)
+        )
         reads = await AuditEvent.count().where(
             (AuditEvent.object_type == "caseload") & (AuditEvent.object_id == anna)
         )
@@ -124,7 +126,9 @@ async def test_caseload_is_tenant_scoped(
     still = await client.get(f"{tenant.api}/staff/{mine}", headers=admin.headers)
     assert still.json()["active"] is True and still.json()["caseload"] == 1
     # and their caseload count does not see ours
-    theirs_read = await client.get(f"{other_tenant.api}/staff/{theirs}", headers=other_admin.headers)
+    theirs_read = await client.get(
+        f"{other_tenant.api}/staff/{theirs}", headers=other_admin.headers
+    )
     assert theirs_read.json()["caseload"] == 0
 
 
