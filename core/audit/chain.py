@@ -174,9 +174,9 @@ async def _seal_batch(tenant_id: UUID, batch: int) -> tuple[int, int, str]:
                 seq += 1
                 row["seq"] = seq
                 digest = link(digest, row)
-                await AuditEvent.update(
-                    {AuditEvent.seq: seq, AuditEvent.hash: digest}
-                ).where(AuditEvent.id == row["id"])
+                await AuditEvent.update({AuditEvent.seq: seq, AuditEvent.hash: digest}).where(
+                    AuditEvent.id == row["id"]
+                )
             if rows:
                 await AuditChain.update(
                     {
@@ -210,7 +210,9 @@ def seal_soon(tenant_id: UUID) -> None:
 
     task = asyncio.get_running_loop().create_task(run(), context=contextvars.Context())
     _background[tenant_id] = task
-    task.add_done_callback(lambda t: _background.pop(tenant_id, None) if _background.get(tenant_id) is t else None)
+    task.add_done_callback(
+        lambda t: _background.pop(tenant_id, None) if _background.get(tenant_id) is t else None
+    )
 
 
 async def drain() -> None:
@@ -312,12 +314,14 @@ async def _walk(result: VerifyResult, points: list[checkpoints.Checkpoint]) -> N
                 raise _Broken(prev_seq + 1, f"record missing (next present is seq {seq})")
             expected = link(prev_hash, row)
             if row["hash"] != expected:
-                raise _Broken(seq, "the record does not match its hash (edited, inserted "
-                              "or moved)")
+                raise _Broken(seq, "the record does not match its hash (edited, inserted or moved)")
             for point in by_seq.get(seq, []):
                 if point.hash != expected:
-                    raise _Broken(seq, f"differs from the checkpoint of {point.at} "
-                                  "(the chain was rewritten at or before this seq)")
+                    raise _Broken(
+                        seq,
+                        f"differs from the checkpoint of {point.at} "
+                        "(the chain was rewritten at or before this seq)",
+                    )
                 result.checkpoints_checked += 1
             if result.first_seq is None:
                 result.first_seq = seq
@@ -328,11 +332,15 @@ async def _walk(result: VerifyResult, points: list[checkpoints.Checkpoint]) -> N
 
     for point in points:
         if point.seq > prev_seq:
-            raise _Broken(prev_seq + 1, f"truncated: the checkpoint of {point.at} names seq "
-                          f"{point.seq}, the chain ends at seq {prev_seq}")
+            raise _Broken(
+                prev_seq + 1,
+                f"truncated: the checkpoint of {point.at} names seq "
+                f"{point.seq}, the chain ends at seq {prev_seq}",
+            )
     if prev_seq < head_seq:
-        raise _Broken(prev_seq + 1, f"truncated: the head is seq {head_seq}, the chain ends at "
-                      f"seq {prev_seq}")
+        raise _Broken(
+            prev_seq + 1, f"truncated: the head is seq {head_seq}, the chain ends at seq {prev_seq}"
+        )
     if prev_seq > head_seq:
         raise _Broken(head_seq + 1, f"records beyond the head (seq {head_seq})")
     if prev_hash != head_hash:
@@ -382,9 +390,7 @@ async def prune(tenant_id: UUID, before: datetime) -> PruneResult:
             last = int(first_kept["seq"]) - 1 if first_kept else head_seq
             if last <= base_seq:
                 return PruneResult(0, base_seq, str(head["base_hash"]))
-            anchor = (
-                await AuditEvent.select(AuditEvent.hash).where(AuditEvent.seq == last).first()
-            )
+            anchor = await AuditEvent.select(AuditEvent.hash).where(AuditEvent.seq == last).first()
             if anchor is None:  # verify passed under the same lock moments ago
                 raise RuntimeError(f"audit record seq {last} vanished while pruning")
             anchor_hash = str(anchor["hash"])

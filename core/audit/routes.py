@@ -79,8 +79,10 @@ async def list_audit(
     # Who looked at the trail is part of the trail (recorded after the query: not in this page).
     await record(ctx, "read", "audit", "", details={"filters": used})
     chain.seal_soon(ctx.tenant.id)
-    items = [AuditEventOut(**{k: v for k, v in r.items() if k not in ("tenant_id", "hash")})
-             for r in rows]
+    items = [
+        AuditEventOut(**{k: v for k, v in r.items() if k not in ("tenant_id", "hash")})
+        for r in rows
+    ]
     return AuditPage(items=items, next_cursor=next_cursor)
 
 
