@@ -15,7 +15,7 @@ from core.auth.accounts import create_user
 from core.auth.tables import User
 from core.plugin_host import get_host
 from core.settings import get_settings
-from tenants.resolution import resolve_tenant
+from tenants.resolution import invalidate_tenant, load_tenant
 from tenants.schemas import TenantCreate
 from tenants.scoping import tenant_context
 from tenants.services import add_membership, create_tenant
@@ -73,6 +73,12 @@ async def load_demo(reset: bool = False) -> list[tuple[str, str, str]]:
     if reset:
         from tenants.lifecycle import delete_tenant
 
+        if get_settings().is_production:
+            # The demo slugs are real municipalities' names: never wipe a live one.
+            raise RuntimeError("demo --reset is refused when MERIMNA_ENV=production")
+
+        # Synthetic data only, so no export and no suspension first (the CLI's
+        # `tenants delete` asks for both); each deletion is one transaction.
         for demo in DEMO_TENANTS:
             if await Tenant.exists().where(Tenant.slug == demo.slug):
                 await delete_tenant(demo.slug)
@@ -101,11 +107,14 @@ async def load_demo(reset: bool = False) -> list[tuple[str, str, str]]:
                 await add_membership(demo.slug, user_id, [role])  # type: ignore[arg-type]
                 logins.append((login, role, demo.slug))
             if fresh:
-                tenant = await resolve_tenant(demo.slug)
+                # Inside the transaction: read it uncached, so a failed load caches nothing.
+                tenant = await load_tenant(demo.slug)
                 assert tenant is not None
                 with tenant_context(tenant.id):
                     await db.set_rls_tenant(tenant.id)
                     await host.for_tenant(tenant.modules).demo_data(
                         tenant=tenant.ref, seed=demo_seed(demo.slug)
                     )
+        # `--reset` gave the slug a new tenant id: forget what a server may hold of the old.
+        await invalidate_tenant(demo.slug)
     return logins

@@ -34,6 +34,8 @@ from tenants import services
 from tenants.schemas import (
     EnabledModuleOut,
     ModuleInfoOut,
+    ProfileOut,
+    ProfileUpdate,
     StatsOut,
     TenantCreate,
     TenantDetail,
@@ -46,6 +48,8 @@ from tenants.services import Actor
 ADMIN_TAGS = ["consortium"]
 MODULE_TAGS = ["modules"]
 SETTINGS_PERMISSION = "modules.settings"
+PROFILE_PERMISSION = "tenant.admin"
+PROFILE_TAGS = ["tenant"]
 SETTINGS_BODY = Body(
     title="Settings",
     description="The module's settings object, validated by its settings model "
@@ -348,8 +352,34 @@ def settings_handlers(module: str) -> list[Any]:
     return [read_settings, write_settings]
 
 
+# -- /api/v1/t/{tenant}/profile ---------------------------------------------------------------
+
+
+@get(
+    "/profile",
+    tags=PROFILE_TAGS,
+    summary="This tenant: names, time zone, operating hours, public contact details",
+    description="Every member may read it (no personal data).",
+)
+async def read_profile(ctx: NamedDependency[RequestContext]) -> ProfileOut:
+    return await services.get_profile(ctx.tenant)
+
+
+@patch(
+    "/profile",
+    tags=PROFILE_TAGS,
+    exception_handlers=BODY_ERRORS,
+    summary="Change this tenant's operating hours or contact details",
+    description="Tenant administrators (`tenant.admin`, 403 otherwise). Only the fields sent "
+    "change; bookings outside the new hours are refused from the next request. Audited.",
+)
+async def update_profile(ctx: NamedDependency[RequestContext], data: ProfileUpdate) -> ProfileOut:
+    ctx.require(PROFILE_PERMISSION)
+    return await services.update_profile(ctx, data)
+
+
 def tenant_handlers() -> list[Any]:
-    handlers: list[Any] = [list_enabled_modules]
+    handlers: list[Any] = [list_enabled_modules, read_profile, update_profile]
     for module in get_host().module_slugs():
         handlers.extend(settings_handlers(module))
     return handlers

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.errors import invalid
@@ -15,6 +17,16 @@ from core.errors import invalid
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# A municipal service line: a 10-digit Greek number (fixed 2..., mobile 69..., toll-free
+# 800..., shared cost 801...) or a short code (1xxx, e.g. 15xxx citizen lines).
+PHONE_SEPARATORS = re.compile(r"[\s\-./()]")
+NATIONAL_PHONE = re.compile(r"^[2-9]\d{9}$")
+SHORT_CODE = re.compile(r"^1\d{2,5}$")
+HOURS_HELP = (
+    'Weekly spans in the tenant\'s local time, e.g. {"mon": [["08:00", "15:00"]]}; days '
+    "mon..sun; a span starts before it ends and the spans of a day do not overlap. Bookings "
+    "outside these hours are refused."
+)
 
 TenantStatus = Literal["onboarding", "active", "suspended", "archived"]
 
@@ -34,6 +46,8 @@ def validate_timezone(value: str) -> str:
 
 
 def validate_hours(value: dict[str, Any]) -> dict[str, list[list[str]]]:
+    """Weekly spans, each day's sorted by start; overlapping spans of one day are refused
+    (scheduling would otherwise count the overlap twice)."""
     out: dict[str, list[list[str]]] = {}
     for day, spans in value.items():
         if day not in WEEKDAYS or not isinstance(spans, list):
@@ -48,8 +62,38 @@ def validate_hours(value: dict[str, Any]) -> dict[str, list[list[str]]]:
             ):
                 raise invalid("invalid_hours")
             clean.append([span[0], span[1]])
+        clean.sort()
+        for before, after in pairwise(clean):
+            if after[0] < before[1]:
+                raise invalid("tenant_hours_overlap", day=day)
         out[day] = clean
     return out
+
+
+def validate_contact_email(value: str) -> str:
+    """The service's public address, normalised; empty means none."""
+    if not value:
+        return ""
+    try:
+        return str(validate_email(value, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        raise invalid("invalid_email") from None
+
+
+def validate_contact_phone(value: str) -> str:
+    """A service line: a Greek 10-digit number stored as E.164 (+30...), or a short code
+    (1xxx) stored as dialled; empty means none. All-zero and foreign numbers are refused."""
+    raw = PHONE_SEPARATORS.sub("", value)
+    if not raw:
+        return ""
+    if SHORT_CODE.match(raw):
+        return raw
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    national = raw[3:] if raw.startswith("+30") else raw
+    if not NATIONAL_PHONE.match(national):
+        raise invalid("invalid_contact_phone")
+    return "+30" + national
 
 
 class Strict(BaseModel):
@@ -100,6 +144,16 @@ class TenantCreate(Strict):
     def _hours(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         return None if value is None else validate_hours(value)
 
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return validate_contact_email(value)
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        return validate_contact_phone(value)
+
 
 class TenantUpdate(Strict):
     name: Annotated[str, Field(min_length=2, max_length=200)] | None = None
@@ -128,6 +182,73 @@ class TenantUpdate(Strict):
     @classmethod
     def _hours(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         return None if value is None else validate_hours(value)
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else validate_contact_email(value)
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return None if value is None else validate_contact_phone(value)
+
+
+class ProfileUpdate(Strict):
+    """What a tenant administrator keeps up to date: when and how citizens reach the service.
+
+    Names, time zone and status stay with the consortium (`PATCH /api/v1/admin/tenants/...`).
+    Only the fields sent change; `""` clears a contact field.
+    """
+
+    operating_hours: dict[str, Any] | None = Field(default=None, description=HOURS_HELP)
+    contact_email: Annotated[str, Field(max_length=200)] | None = None
+    contact_phone: Annotated[str, Field(max_length=32)] | None = Field(
+        default=None, description="Greek number (stored as +30...) or a short code (1xxx)."
+    )
+    address: Annotated[str, Field(max_length=300)] | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nulls(cls, value: Any) -> Any:
+        if value is None:
+            raise invalid("null_not_allowed")
+        return value
+
+    @field_validator("operating_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        if not value:
+            raise invalid("invalid_hours")
+        return validate_hours(value)
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else validate_contact_email(value)
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return None if value is None else validate_contact_phone(value)
+
+
+class ProfileOut(BaseModel):
+    """The tenant as its own staff see it: names, time zone, hours and public contacts."""
+
+    slug: str
+    name: str = Field(description="In the request's language.")
+    name_el: str
+    name_en: str
+    status: TenantStatus
+    timezone: str
+    operating_hours: dict[str, Any]
+    contact_email: str
+    contact_phone: str
+    address: str
+    modules: list[str]
 
 
 class TenantOut(BaseModel):

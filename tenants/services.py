@@ -32,6 +32,8 @@ from tenants.schemas import (
     DEFAULT_HOURS,
     EnabledModuleOut,
     ModuleInfoOut,
+    ProfileOut,
+    ProfileUpdate,
     StatsOut,
     TenantCreate,
     TenantDetail,
@@ -491,6 +493,52 @@ async def set_status(slug: str, status: str, *, actor: Actor = SYSTEM) -> Tenant
     finally:
         await invalidate_tenant(slug)
     return await tenant_out(await get_tenant_row(slug))
+
+
+# -- a tenant's own profile (hours, contacts) ---------------------------------------------------
+
+
+async def get_profile(tenant: TenantInfo) -> ProfileOut:
+    """The tenant's record as its staff see it (names in the request's language)."""
+    row = await get_tenant_row(tenant.slug)
+    return _profile(row, tenant.modules)
+
+
+def _profile(row: dict[str, Any], modules: frozenset[str]) -> ProfileOut:
+    english = get_language() == "en"
+    return ProfileOut(
+        slug=row["slug"],
+        name=(row["name_en"] or row["name"]) if english else row["name"],
+        name_el=row["name"],
+        name_en=row["name_en"],
+        status=row["status"],
+        timezone=row["timezone"],
+        operating_hours=row["operating_hours"] or DEFAULT_HOURS,
+        contact_email=row["contact_email"],
+        contact_phone=row["contact_phone"],
+        address=row["address"],
+        modules=sorted(modules),
+    )
+
+
+async def update_profile(ctx: RequestContext, data: ProfileUpdate) -> ProfileOut:
+    """A tenant administrator changes the hours or public contacts; audited in the tenant's
+    trail (field names only). Runs in the request's transaction; the cached tenant (whose
+    hours scheduling reads) is forgotten."""
+    changes = data.model_dump(exclude_unset=True)
+    async with db.transaction():
+        row = await get_tenant_row(ctx.tenant.slug)
+        changed = sorted(k for k, v in changes.items() if row[k] != v)
+        if changed:
+            values: dict[Any, Any] = {getattr(Tenant, k): changes[k] for k in changed}
+            values[Tenant.updated_at] = datetime.now(UTC)
+            await Tenant.update(values).where(Tenant.id == ctx.tenant.id)
+            await record(
+                ctx, "update", "tenant_profile", ctx.tenant.id, details={"fields": changed}
+            )
+        row = await get_tenant_row(ctx.tenant.slug)
+    await invalidate_tenant(ctx.tenant.slug)
+    return _profile(row, ctx.tenant.modules)
 
 
 # -- memberships ------------------------------------------------------------------------------
