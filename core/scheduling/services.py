@@ -533,7 +533,11 @@ async def validate_booking(actor: Actor, data: BookingFields) -> Booking:
     if unit_id is None and profiles and len(profiles[0].unit_ids) == 1:
         unit_id = profiles[0].unit_ids[0]  # the unit the (first) staff member works in
     attachment = data.attachment
-    if attachment is not None and attachment.module not in actor.tenant.modules:
+    if (
+        attachment is not None
+        and attachment.module != "core"  # a core area's record (a referral, a case)
+        and attachment.module not in actor.tenant.modules
+    ):
         errors.append(_error("attachment.module", "unknown_module", module=attachment.module))
     if data.override and not (data.override_reason or "").strip():
         errors.append(_error("override_reason", "override_reason_required"))

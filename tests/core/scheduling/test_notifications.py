@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from email import message_from_bytes, policy
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from uuid import UUID
