@@ -9,6 +9,8 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
+from pydantic_core import PydanticCustomError
+
 from core.errors import invalid
 from tenants.schemas import WEEKDAYS, validate_hours
 
@@ -19,7 +21,13 @@ def clean_hours(value: Any) -> WeeklyHours:
     """Validated weekly spans, ordered by weekday and start; overlapping spans refused."""
     if not isinstance(value, dict):
         raise invalid("invalid_hours")
-    hours = validate_hours(value)
+    try:
+        hours = validate_hours(value)
+    except PydanticCustomError as exc:
+        # The tenant's validator names its own code; staff and unit hours keep theirs.
+        if exc.type == "tenant_hours_overlap":
+            raise invalid("hours_overlap", **(exc.context or {})) from None
+        raise
     out: WeeklyHours = {}
     for day in WEEKDAYS:
         spans = sorted(hours.get(day, []))
