@@ -132,10 +132,8 @@ async def visits_by_worker(ctx: Any, params: MonthParams) -> list[dict[str, Any]
             c["late"] += 1
     out = []
     for staff_id, c in stats.items():
-        name = ""
-        if services.has_core_service("get_staff"):
-            profile = await services.staff_profile(staff_id)
-            name = (profile or {}).get("display_name", "")
+        profile = await services.staff_profile(staff_id)
+        name = (profile or {}).get("display_name", "")
         planned = c["planned_total"]
         out.append(
             {

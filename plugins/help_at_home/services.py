@@ -2,11 +2,8 @@
 
 Every function runs in the caller's transaction (the request's, or the demo loader's), checks
 that each referenced id is the current tenant's, applies the pure rules of `rules.py` with
-the tenant's settings, writes, and audits with ids and codes only.
-
-The core services this module needs beyond what `core.api` exports today (staff profiles,
-scheduling, encryption, module settings) are reached through `core_service(name)` only, the
-one place to change once `core.api` re-exports them (README.md lists the names).
+the tenant's settings, writes, and audits with ids and codes only. Core services (people,
+staff, module settings, the calendar, encryption) come from `core.api` only.
 """
 
 from __future__ import annotations
@@ -21,7 +18,6 @@ from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from core import api as core_api
 from core.api import (
     AppError,
     Conflict,
@@ -30,10 +26,20 @@ from core.api import (
     NotFound,
     RequestValidationError,
     audit,
-    current_tenant_id,
+    book_appointment,
+    book_series,
+    cancel_appointment,
+    decrypt,
+    encrypt,
+    get_appointment,
     get_person,
+    get_staff,
     keyset,
+    module_settings,
     person_exists,
+    set_appointment_status,
+    staff_for_user,
+    system_actor,
     t,
 )
 from plugins.help_at_home import rules
@@ -90,77 +96,46 @@ DEFAULT_MINUTES = {
 }
 # Longest window booked as one core series (the scheduler books at most 200 occurrences).
 SERIES_WINDOW = timedelta(weeks=26)
-ENC_PREFIX = "enc:"
 
 
-# -- the core services this module needs (see the module docstring) --------------------------
-
-
-def core_service(name: str) -> Any:
-    """A function or model of the public core API; 503 while the core does not export it."""
-    found = getattr(core_api, name, None)
-    if found is None:
-        log.error("core.api does not export %s (help_at_home needs it)", name)
-        raise AppError("core_service_unavailable", status_code=503, service=name)
-    return found
-
-
-def has_core_service(name: str) -> bool:
-    return getattr(core_api, name, None) is not None
+# -- the core services this module uses ------------------------------------------------------
 
 
 async def settings_for(tenant: Any) -> Settings:
-    """The tenant's settings of this module (the defaults until the core exports them)."""
-    if has_core_service("module_settings"):
-        found = await core_service("module_settings")(tenant, SLUG)
-        return (
-            found
-            if isinstance(found, Settings)
-            else Settings.model_validate(
-                found.model_dump() if hasattr(found, "model_dump") else found
-            )
-        )
-    return Settings()
+    """The tenant's settings of this module, validated by its model."""
+    try:
+        found = await module_settings(tenant, SLUG)
+    except NotFound:  # a loader running just before the module's settings are cached
+        return Settings()
+    if isinstance(found, Settings):
+        return found
+    return Settings.model_validate(found.model_dump())
 
 
-def seal(text: str) -> str:
-    """Health details at rest: encrypted with the tenant's key where the core offers it."""
+async def seal(text: str, purpose: str) -> str:
+    """Health details at rest: encrypted with the tenant's key, bound to the column."""
     if not text:
         return ""
-    if has_core_service("encrypt"):
-        return ENC_PREFIX + str(core_service("encrypt")(current_tenant_id(), text))
-    return text
+    return await encrypt(text, f"{SLUG}.{purpose}") or ""
 
 
-def unseal(stored: str | None) -> str:
+async def unseal(stored: str | None, purpose: str) -> str:
     if not stored:
         return ""
-    if stored.startswith(ENC_PREFIX) and has_core_service("decrypt"):
-        return str(core_service("decrypt")(current_tenant_id(), stored[len(ENC_PREFIX) :]))
-    if stored.startswith(ENC_PREFIX):
-        log.error("an encrypted help_at_home value cannot be read: no decrypt in core.api")
-        return ""
-    return stored
-
-
-def encrypted_at_rest() -> bool:
-    return has_core_service("encrypt") and has_core_service("decrypt")
+    return await decrypt(stored, f"{SLUG}.{purpose}") or ""
 
 
 async def staff_profile(staff_id: UUID) -> dict[str, Any] | None:
     """A staff profile of the current tenant, or None."""
     try:
-        found = await core_service("get_staff")(staff_id)
+        return dict(await get_staff(staff_id))
     except NotFound:
         return None
-    return dict(found) if found else None
 
 
 async def my_staff_id(ctx: Any) -> UUID | None:
-    found = await core_service("staff_for_user")(ctx.user_id)
-    if not found:
-        return None
-    return UUID(str(found["id"] if isinstance(found, dict) else getattr(found, "id", found)))
+    found = await staff_for_user(ctx.user_id)
+    return UUID(str(found["id"])) if found else None
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -244,7 +219,7 @@ async def latest_assessments(person_id: UUID) -> dict[str, dict[str, Any]]:
     return {r["scale"]: r for r in rows}
 
 
-def _assessment_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
+async def _assessment_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
     return {
         "id": row["id"],
         "person_id": row["person_id"],
@@ -259,7 +234,7 @@ def _assessment_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
         "band": row["band"],
         "band_title": t(f"help_at_home.band.{row['scale']}.{row['band']}"),
         "alerts": _json(row["alerts"]) or [],
-        "notes": unseal(row["notes_sealed"]) if health else None,
+        "notes": await unseal(row["notes_sealed"], "assessment.notes") if health else None,
         "signed_by": row["signed_by"],
         "signed_at": row["signed_at"],
     }
@@ -318,7 +293,7 @@ async def create_assessment(ctx: Any, scale: str, form: AssessmentBase) -> dict[
             total=result.total,
             band=result.band,
             alerts=alert_dicts,
-            notes_sealed=seal(form.notes),
+            notes_sealed=await seal(form.notes, "assessment.notes"),
             signed_by=ctx.user_id,
             signed_at=_now(),
         )
@@ -340,7 +315,7 @@ async def get_assessment(
         raise NotFound()
     if audit_read:
         await _audit(ctx, "read", "assessment", assessment_id)
-    return _assessment_out(row, ctx.has(HEALTH))
+    return await _assessment_out(row, ctx.has(HEALTH))
 
 
 async def list_assessments(
@@ -366,7 +341,7 @@ async def list_assessments(
     )
     await _audit(ctx, "read", "assessment", "", ids=[str(r["id"]) for r in rows])
     health = ctx.has(HEALTH)
-    return [_assessment_out(r, health) for r in rows], next_cursor
+    return [await _assessment_out(r, health) for r in rows], next_cursor
 
 
 async def create_home_risk(ctx: Any, form: HomeRiskForm) -> dict[str, Any]:
@@ -381,7 +356,7 @@ async def create_home_risk(ctx: Any, form: HomeRiskForm) -> dict[str, Any]:
             assessed_on=form.assessed_on,
             items=items,
             risk_count=sum(1 for v in items.values() if v),
-            notes_sealed=seal(form.notes),
+            notes_sealed=await seal(form.notes, "home_risk.notes"),
             signed_by=ctx.user_id,
             signed_at=_now(),
         )
@@ -390,7 +365,7 @@ async def create_home_risk(ctx: Any, form: HomeRiskForm) -> dict[str, Any]:
     return await get_home_risk(ctx, row_id, audit_read=False)
 
 
-def _home_risk_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
+async def _home_risk_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
     return {
         "id": row["id"],
         "person_id": row["person_id"],
@@ -399,7 +374,7 @@ def _home_risk_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
         "assessed_on": row["assessed_on"],
         "items": _json(row["items"]),
         "risk_count": row["risk_count"],
-        "notes": unseal(row["notes_sealed"]) if health else None,
+        "notes": await unseal(row["notes_sealed"], "home_risk.notes") if health else None,
         "signed_by": row["signed_by"],
         "signed_at": row["signed_at"],
     }
@@ -411,7 +386,7 @@ async def get_home_risk(ctx: Any, risk_id: UUID, *, audit_read: bool = True) -> 
         raise NotFound()
     if audit_read:
         await _audit(ctx, "read", "home_risk", risk_id)
-    return _home_risk_out(row, ctx.has(HEALTH))
+    return await _home_risk_out(row, ctx.has(HEALTH))
 
 
 async def list_home_risks(
@@ -429,7 +404,7 @@ async def list_home_risks(
         descending=True,
     )
     await _audit(ctx, "read", "home_risk", "", ids=[str(r["id"]) for r in rows])
-    return [_home_risk_out(r, ctx.has(HEALTH)) for r in rows], next_cursor
+    return [await _home_risk_out(r, ctx.has(HEALTH)) for r in rows], next_cursor
 
 
 # -- applications, eligibility and priority -----------------------------------------------
@@ -491,7 +466,7 @@ def explain(facts: rules.Facts, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _application_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
+async def _application_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
     data = _json(row["data"]) or {}
     return {
         "id": row["id"],
@@ -502,7 +477,9 @@ def _application_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
         "form_name": row["form_name"],
         "form_version": row["form_version"],
         "data": data,
-        "health_conditions": unseal(row["health_sealed"]) if health else None,
+        "health_conditions": (
+            await unseal(row["health_sealed"], "application.health") if health else None
+        ),
         "decision": row["decision"],
         "eligibility": _json(row["eligibility"]),
         "priority_score": row["priority_score"],
@@ -527,7 +504,7 @@ async def create_application(ctx: Any, form: ApplicationForm) -> dict[str, Any]:
             status="waiting",
             form_version=form_version("help_at_home.application"),
             data=data,
-            health_sealed=seal(form.health_conditions),
+            health_sealed=await seal(form.health_conditions, "application.health"),
             decision=decision.decision,
             eligibility=_explain(decision),
             priority_score=prio.score,
@@ -560,7 +537,7 @@ async def get_application(
     row = await _application_row(application_id)
     if audit_read:
         await _audit(ctx, "read", "application", application_id)
-    return _application_out(row, ctx.has(HEALTH))
+    return await _application_out(row, ctx.has(HEALTH))
 
 
 async def evaluate_application(ctx: Any, application_id: UUID) -> dict[str, Any]:
@@ -627,7 +604,7 @@ async def list_applications(
         descending=True,
     )
     await _audit(ctx, "read", "application", "", ids=[str(r["id"]) for r in rows])
-    return [_application_out(r, ctx.has(HEALTH)) for r in rows], next_cursor
+    return [await _application_out(r, ctx.has(HEALTH)) for r in rows], next_cursor
 
 
 # -- care plans and their visits ------------------------------------------------------------
@@ -847,8 +824,6 @@ async def _book_service(
     start: date,
     until: date,
 ) -> tuple[int, list[dict[str, Any]]]:
-    series_create = core_service("SeriesCreate")
-    book_series = core_service("book_series")
     tz = _tz(ctx)
     weekdays = list(_json(svc["weekdays"]))
     hour, minute = parse_time(svc["start_time"])
@@ -862,22 +837,21 @@ async def _book_service(
         if first > window_end:
             break
         begin = datetime.combine(first, time(hour, minute), tzinfo=tz)
-        data = series_create.model_validate(
-            {
-                "staff_id": svc["staff_id"],
-                "beneficiary_id": plan["person_id"],
-                "service": f"{SLUG}.{svc['service']}",
-                "mode": "home_visit",
-                "location_kind": "home",
-                "location_text": _address_text(person),
-                "start": begin,
-                "end": begin + timedelta(minutes=svc["minutes"]),
-                "attachment": {"module": SLUG, "record_type": "care_plan", "record_id": plan["id"]},
-                "recurrence": {"weekdays": weekdays, "until": window_end},
-            }
-        )
         try:
-            result = await book_series(ctx, data)
+            result = await book_series(
+                ctx,
+                service=f"{SLUG}.{svc['service']}",
+                start=begin,
+                end=begin + timedelta(minutes=svc["minutes"]),
+                staff_ids=[svc["staff_id"]],
+                beneficiary_ids=[plan["person_id"]],
+                weekdays=weekdays,
+                until=window_end,
+                mode="home_visit",
+                location_kind="home",
+                location_text=_address_text(person),
+                record=("care_plan", plan["id"]),
+            )
         except AppError as exc:
             if exc.code != "series_empty":
                 raise
@@ -975,20 +949,18 @@ async def add_visit(ctx: Any, plan_id: UUID, form: ExtraVisitForm) -> dict[str, 
         raise RequestValidationError(errors=errors)
     person = await get_person(plan["person_id"])
     minutes = form.minutes or DEFAULT_MINUTES[form.service]
-    data = core_service("AppointmentCreate").model_validate(
-        {
-            "staff_id": form.staff_id,
-            "beneficiary_id": plan["person_id"],
-            "service": f"{SLUG}.{form.service}",
-            "mode": "home_visit",
-            "location_kind": "home",
-            "location_text": _address_text(person),
-            "start": form.start,
-            "end": form.start + timedelta(minutes=minutes),
-            "attachment": {"module": SLUG, "record_type": "care_plan", "record_id": plan_id},
-        }
+    appointment = await book_appointment(
+        ctx,
+        service=f"{SLUG}.{form.service}",
+        start=form.start,
+        end=form.start + timedelta(minutes=minutes),
+        staff_ids=[form.staff_id],
+        beneficiary_ids=[plan["person_id"]],
+        mode="home_visit",
+        location_kind="home",
+        location_text=_address_text(person),
+        record=("care_plan", plan_id),
     )
-    appointment = await core_service("book_appointment")(ctx, data)
     visit_id = await _insert_visit(
         ctx, plan, None, form.service, form.staff_id, appointment, list(form.tasks)
     )
@@ -1009,12 +981,11 @@ async def _cancel_visits(
     rows = await query
     if not rows:
         return 0
-    cancel = core_service("cancel_appointment") if any(r["appointment_id"] for r in rows) else None
     for row in rows:
-        if row["appointment_id"] and cancel is not None:
+        if row["appointment_id"]:
             # already cancelled or completed in the calendar: nothing left to cancel there
             with contextlib.suppress(NotFound, RequestValidationError):
-                await cancel(ctx, row["appointment_id"], reason, "this")
+                await cancel_appointment(ctx, row["appointment_id"], reason=reason, scope="this")
     await Visit.update(
         {Visit.status: "cancelled", Visit.status_reason: reason[:500], Visit.updated_at: _now()}
     ).where(Visit.id.is_in([r["id"] for r in rows]))
@@ -1129,7 +1100,7 @@ async def create_incident(ctx: Any, form: IncidentForm) -> dict[str, Any]:
             occurred_on=form.occurred_on,
             action=action if plan is not None else "none",
             form_version=form_version("help_at_home.incident"),
-            notes_sealed=seal(form.notes),
+            notes_sealed=await seal(form.notes, "incident.notes"),
             recorded_by=ctx.user_id,
             recorded_at=_now(),
         )
@@ -1140,7 +1111,7 @@ async def create_incident(ctx: Any, form: IncidentForm) -> dict[str, Any]:
     return out
 
 
-def _incident_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
+async def _incident_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
     return {
         "id": row["id"],
         "person_id": row["person_id"],
@@ -1150,7 +1121,7 @@ def _incident_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
         "occurred_on": row["occurred_on"],
         "action": row["action"],
         "form_version": row["form_version"],
-        "notes": unseal(row["notes_sealed"]) if health else None,
+        "notes": await unseal(row["notes_sealed"], "incident.notes") if health else None,
         "recorded_by": row["recorded_by"],
         "recorded_at": row["recorded_at"],
     }
@@ -1162,7 +1133,7 @@ async def get_incident(ctx: Any, incident_id: UUID, *, audit_read: bool = True) 
         raise NotFound()
     if audit_read:
         await _audit(ctx, "read", "incident", incident_id)
-    return _incident_out(row, ctx.has(HEALTH))
+    return await _incident_out(row, ctx.has(HEALTH))
 
 
 async def list_incidents(
@@ -1180,7 +1151,7 @@ async def list_incidents(
         descending=True,
     )
     await _audit(ctx, "read", "incident", "", ids=[str(r["id"]) for r in rows])
-    return [_incident_out(r, ctx.has(HEALTH)) for r in rows], next_cursor
+    return [await _incident_out(r, ctx.has(HEALTH)) for r in rows], next_cursor
 
 
 # -- visits, check-in/out and rosters ----------------------------------------------------------
@@ -1202,14 +1173,14 @@ async def _may_see_visit(ctx: Any, row: dict[str, Any]) -> None:
         raise NotFound()
 
 
-def _visit_out(
+async def _visit_out(
     row: dict[str, Any], settings: Settings, health: bool, now: datetime
 ) -> dict[str, Any]:
     start, end = _utc(row["planned_start"]), _utc(row["planned_end"])
     check_in = _utc(row["check_in_at"]) if row["check_in_at"] else None
     check_out = _utc(row["check_out_at"]) if row["check_out_at"] else None
     flags = rules.visit_flags(start, end, check_in, row["status"], now, settings)
-    vitals = unseal(row["vitals_sealed"]) if health else ""
+    vitals = await unseal(row["vitals_sealed"], "visit.vitals") if health else ""
     return {
         "id": row["id"],
         "plan_id": row["plan_id"],
@@ -1238,7 +1209,9 @@ def _visit_out(
         "form_version": row["form_version"],
         "tasks_done": _json(row["tasks_done"]) or [],
         "vital_signs": (json.loads(vitals) if vitals else None) if health else None,
-        "observations": unseal(row["observations_sealed"]) if health else None,
+        "observations": (
+            await unseal(row["observations_sealed"], "visit.observations") if health else None
+        ),
         "next_steps": row["next_steps"],
         "logged_by": row["logged_by"],
     }
@@ -1254,7 +1227,7 @@ async def get_visit(ctx: Any, visit_id: UUID, *, audit_read: bool = True) -> dic
     if audit_read:
         await _audit(ctx, "read", "visit", visit_id)
     settings = await settings_for(ctx.tenant)
-    return _visit_out(row, settings, ctx.has(HEALTH), _now())
+    return await _visit_out(row, settings, ctx.has(HEALTH), _now())
 
 
 async def list_visits(
@@ -1303,7 +1276,7 @@ async def list_visits(
     )
     await _audit(ctx, "read", "visit", "", ids=[str(r["id"]) for r in rows])
     health = ctx.has(HEALTH)
-    return [_visit_out(r, settings, health, now) for r in rows], next_cursor
+    return [await _visit_out(r, settings, health, now) for r in rows], next_cursor
 
 
 async def _check_own_visit(ctx: Any, row: dict[str, Any]) -> None:
@@ -1374,8 +1347,8 @@ async def check_out(ctx: Any, visit_id: UUID, form: CheckOutForm) -> dict[str, A
             Visit.check_out_lon: form.longitude,
             Visit.status: "done",
             Visit.tasks_done: list(form.tasks_done),
-            Visit.vitals_sealed: seal(json.dumps(vitals)) if vitals else "",
-            Visit.observations_sealed: seal(form.observations),
+            Visit.vitals_sealed: await seal(json.dumps(vitals), "visit.vitals") if vitals else "",
+            Visit.observations_sealed: await seal(form.observations, "visit.observations"),
             Visit.next_steps: form.next_steps,
             Visit.logged_by: ctx.user_id,
             Visit.updated_at: _now(),
@@ -1402,11 +1375,10 @@ async def mark_missed(ctx: Any, visit_id: UUID, form: MissedForm) -> dict[str, A
 
 
 async def _set_appointment_status(ctx: Any, appointment_id: UUID | None, status: str) -> None:
-    if appointment_id is None or not has_core_service("update_appointment"):
+    if appointment_id is None:
         return
-    update = core_service("AppointmentUpdate").model_validate({"status": status})
     try:
-        await core_service("update_appointment")(ctx, appointment_id, update)
+        await set_appointment_status(ctx, appointment_id, status)
     except (NotFound, RequestValidationError):
         log.warning("appointment %s kept its status (visit %s)", appointment_id, status)
 
@@ -1418,7 +1390,7 @@ async def roster(ctx: Any, *, staff_id: UUID | None, day: date, order: str) -> d
     first (`order=time`), or a nearest-neighbour round over postcodes from the unit's
     (`order=route`).
     """
-    mine = await my_staff_id(ctx) if has_core_service("staff_for_user") else None
+    mine = await my_staff_id(ctx)
     if staff_id is None:
         if mine is None:
             raise RequestValidationError(errors=[_error("staff_id", "staff_required")])
@@ -1460,7 +1432,7 @@ async def roster(ctx: Any, *, staff_id: UUID | None, day: date, order: str) -> d
     for position, stop in enumerate(ordered, start=1):
         r = by_id[stop.id]
         person = people[r["person_id"]]
-        visit = _visit_out(r, settings, health, now)
+        visit = await _visit_out(r, settings, health, now)
         visit.update(
             {
                 "order": position,
@@ -1550,8 +1522,8 @@ async def person_summary(ctx: Any, person_id: UUID) -> dict[str, Any]:
     await _audit(ctx, "read", "person_summary", person_id)
     return {
         "person_id": person_id,
-        "applications": [_application_out(a, health) for a in apps],
-        "latest_assessments": {s: _assessment_out(r, health) for s, r in latest.items()},
+        "applications": [await _application_out(a, health) for a in apps],
+        "latest_assessments": {s: await _assessment_out(r, health) for s, r in latest.items()},
         "open_plan": open_plan,
         "plans": [r["id"] for r in plans],
         "reassessments": [d.as_dict() for d in due],
@@ -1563,16 +1535,34 @@ async def person_summary(ctx: Any, person_id: UUID) -> dict[str, Any]:
 PERSON_TABLES = (Application, Assessment, HomeRisk, CarePlan, Visit, Incident)
 
 
+# The purpose each encrypted column's values are bound to (see `seal`).
+PURPOSES = {
+    ("hah_application", "health_sealed"): "application.health",
+    ("hah_assessment", "notes_sealed"): "assessment.notes",
+    ("hah_home_risk", "notes_sealed"): "home_risk.notes",
+    ("hah_visit", "vitals_sealed"): "visit.vitals",
+    ("hah_visit", "observations_sealed"): "visit.observations",
+    ("hah_incident", "notes_sealed"): "incident.notes",
+}
+
+
 async def export_person(person_id: UUID) -> dict[str, Any]:
-    def plain(row: dict[str, Any]) -> dict[str, Any]:
+    """Everything the module holds on one person, decrypted, as JSON-ready dicts."""
+
+    async def plain(table: str, row: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in row.items():
             if key == "tenant_id":
                 continue
             if key.endswith("_sealed"):
-                key, value = key[: -len("_sealed")], unseal(value)
-            if isinstance(value, UUID | date | datetime | Decimal):
-                value = str(value) if not isinstance(value, date | datetime) else value.isoformat()
+                value = await unseal(value, PURPOSES[(table, key)])
+                if key == "vitals_sealed":
+                    value = json.loads(value) if value else None
+                key = key[: -len("_sealed")]
+            if isinstance(value, UUID | Decimal):
+                value = str(value)
+            elif isinstance(value, date | datetime):
+                value = value.isoformat()
             out[key] = _json(value) if key in ("data", "items") else value
         return out
 
@@ -1580,7 +1570,8 @@ async def export_person(person_id: UUID) -> dict[str, Any]:
     for table in PERSON_TABLES:
         rows = await table.select().where(table.person_id == person_id).output(load_json=True)
         if rows:
-            result[f"help_at_home.{table._meta.tablename}"] = [plain(r) for r in rows]
+            name = table._meta.tablename
+            result[f"help_at_home.{name}"] = [await plain(name, r) for r in rows]
     plan_ids = [
         r["id"] for r in await CarePlan.select(CarePlan.id).where(CarePlan.person_id == person_id)
     ]
@@ -1590,7 +1581,9 @@ async def export_person(person_id: UUID) -> dict[str, Any]:
             .where(PlanService.plan_id.is_in(plan_ids))
             .output(load_json=True)
         )
-        result["help_at_home.hah_plan_service"] = [plain(s) for s in services]
+        result["help_at_home.hah_plan_service"] = [
+            await plain("hah_plan_service", s) for s in services
+        ]
     return result
 
 
@@ -1610,3 +1603,36 @@ async def erase_person(person_id: UUID) -> list[str]:
 async def persons_merged(survivor_id: UUID, merged_id: UUID) -> None:
     for table in PERSON_TABLES:
         await table.update({table.person_id: survivor_id}).where(table.person_id == merged_id)
+
+
+async def appointment_changed(tenant: Any, appointment_id: UUID, change: str) -> None:
+    """Keep a visit in step with its calendar entry when someone cancels or moves it in the
+    calendar: a cancelled appointment cancels the planned visit, a moved one moves it."""
+    row = (
+        await Visit.select(Visit.id, Visit.status)
+        .where(Visit.appointment_id == appointment_id)
+        .first()
+    )
+    if row is None or row["status"] != "planned":
+        return
+    if change == "cancelled":
+        await Visit.update(
+            {
+                Visit.status: "cancelled",
+                Visit.status_reason: "appointment_cancelled",
+                Visit.updated_at: _now(),
+            }
+        ).where(Visit.id == row["id"])
+    elif change == "moved":
+        actor = await system_actor(tenant.slug)
+        appointment = await get_appointment(actor, appointment_id)
+        start, end = _utc(appointment["start"]), _utc(appointment["end"])
+        tz = ZoneInfo(getattr(tenant, "timezone", None) or "Europe/Athens")
+        await Visit.update(
+            {
+                Visit.planned_start: start,
+                Visit.planned_end: end,
+                Visit.planned_day: start.astimezone(tz).date(),
+                Visit.updated_at: _now(),
+            }
+        ).where(Visit.id == row["id"])

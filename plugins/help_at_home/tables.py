@@ -4,14 +4,14 @@ People and staff are referenced by id (`person_id`: a core beneficiary; `staff_i
 staff profile; `appointment_id`: a core appointment); the services check that each id is the
 current tenant's. Form answers are kept as submitted (`data`, with `form_name` and
 `form_version`); health details (conditions, observations, vital signs, incident
-descriptions) live only in the `*_sealed` columns, encrypted through `core.api` when it
-provides encryption.
+descriptions) live only in the `*_sealed` columns (`EncryptedText`), encrypted with the
+tenant's key through `core.api`.
 """
 
 from piccolo.columns import JSON, UUID, Boolean, Date, Integer, Real, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from core.api import TenantScoped
+from core.api import EncryptedText, TenantScoped
 
 
 class Application(TenantScoped, Table, tablename="hah_application"):
@@ -26,7 +26,7 @@ class Application(TenantScoped, Table, tablename="hah_application"):
     form_name = Varchar(length=64, default="help_at_home.application")
     form_version = Integer(default=1)
     data = JSON(default={})
-    health_sealed = Text(default="")
+    health_sealed = EncryptedText(default="")
     decision = Varchar(length=16, default="incomplete")  # eligible | not_eligible | incomplete
     eligibility = JSON(default={})
     priority_score = Integer(default=0)
@@ -51,7 +51,7 @@ class Assessment(TenantScoped, Table, tablename="hah_assessment"):
     total = Integer()
     band = Varchar(length=24)
     alerts = JSON(default=[])
-    notes_sealed = Text(default="")
+    notes_sealed = EncryptedText(default="")
     signed_by = UUID(null=True, default=None)  # the assessor's user account
     signed_at = Timestamptz()
 
@@ -66,7 +66,7 @@ class HomeRisk(TenantScoped, Table, tablename="hah_home_risk"):
     assessed_on = Date()
     items = JSON(default={})
     risk_count = Integer(default=0)
-    notes_sealed = Text(default="")
+    notes_sealed = EncryptedText(default="")
     signed_by = UUID(null=True, default=None)
     signed_at = Timestamptz()
 
@@ -132,8 +132,8 @@ class Visit(TenantScoped, Table, tablename="hah_visit"):
     late_minutes = Integer(default=0)
     form_version = Integer(default=1)
     tasks_done = JSON(default=[])
-    vitals_sealed = Text(default="")
-    observations_sealed = Text(default="")
+    vitals_sealed = EncryptedText(default="")
+    observations_sealed = EncryptedText(default="")
     next_steps = Text(default="")
     logged_by = UUID(null=True, default=None)
     created_at = Timestamptz()
@@ -150,7 +150,7 @@ class Incident(TenantScoped, Table, tablename="hah_incident"):
     occurred_on = Date()
     action = Varchar(length=8, default="none")
     form_version = Integer(default=1)
-    notes_sealed = Text(default="")
+    notes_sealed = EncryptedText(default="")
     recorded_by = UUID(null=True, default=None)
     recorded_at = Timestamptz()
 

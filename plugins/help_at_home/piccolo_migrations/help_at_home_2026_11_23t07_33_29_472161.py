@@ -1,4 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from core.api import EncryptedText
 from piccolo.columns.column_types import Boolean
 from piccolo.columns.column_types import Date
 from piccolo.columns.column_types import Integer
@@ -242,8 +243,8 @@ async def forwards():
         tablename="hah_incident",
         column_name="notes_sealed",
         db_column_name="notes_sealed",
-        column_class_name="Text",
-        column_class=Text,
+        column_class_name="EncryptedText",
+        column_class=EncryptedText,
         params={
             "default": "",
             "null": False,
@@ -857,8 +858,8 @@ async def forwards():
         tablename="hah_application",
         column_name="health_sealed",
         db_column_name="health_sealed",
-        column_class_name="Text",
-        column_class=Text,
+        column_class_name="EncryptedText",
+        column_class=EncryptedText,
         params={
             "default": "",
             "null": False,
@@ -1470,8 +1471,8 @@ async def forwards():
         tablename="hah_home_risk",
         column_name="notes_sealed",
         db_column_name="notes_sealed",
-        column_class_name="Text",
-        column_class=Text,
+        column_class_name="EncryptedText",
+        column_class=EncryptedText,
         params={
             "default": "",
             "null": False,
@@ -1788,8 +1789,8 @@ async def forwards():
         tablename="hah_assessment",
         column_name="notes_sealed",
         db_column_name="notes_sealed",
-        column_class_name="Text",
-        column_class=Text,
+        column_class_name="EncryptedText",
+        column_class=EncryptedText,
         params={
             "default": "",
             "null": False,
@@ -2337,8 +2338,8 @@ async def forwards():
         tablename="hah_visit",
         column_name="vitals_sealed",
         db_column_name="vitals_sealed",
-        column_class_name="Text",
-        column_class=Text,
+        column_class_name="EncryptedText",
+        column_class=EncryptedText,
         params={
             "default": "",
             "null": False,
@@ -2358,8 +2359,8 @@ async def forwards():
         tablename="hah_visit",
         column_name="observations_sealed",
         db_column_name="observations_sealed",
-        column_class_name="Text",
-        column_class=Text,
+        column_class_name="EncryptedText",
+        column_class=EncryptedText,
         params={
             "default": "",
             "null": False,
