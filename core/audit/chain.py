@@ -10,9 +10,9 @@ transaction-level advisory lock per tenant; SQLite takes its single writer lock 
 Who runs the sequencer:
 * `merimna audit seal [--tenant SLUG]`: meant for cron/systemd timers (e.g. every minute);
 * `merimna audit verify` and `merimna audit prune` seal first;
-* opportunistically, a read of `GET /api/v1/t/{tenant}/audit` schedules a background seal of
-  that tenant (after the response, in a fresh context and transaction, at most one at a time
-  per tenant and process), so an administrator looking at the trail keeps it sealed.
+* opportunistically, a read of `GET /api/v1/t/{tenant}/audit` seals that tenant in a
+  transaction of its own (`seal_on_read`: in the background on PostgreSQL, a few batches
+  inline on SQLite), so an administrator looking at the trail keeps it sealed.
 
 After every batch that sealed something, the new head is checkpointed outside the database
 (`core.audit.checkpoints`), so a rewritten chain or a truncated tail is detected.
@@ -141,14 +141,22 @@ class SealResult:
     head_hash: str = ""
 
 
-async def seal(tenant_id: UUID, *, batch: int = SEAL_BATCH, checkpoint: bool = True) -> SealResult:
-    """Chain every unsealed record of the tenant; checkpoint the head if it moved."""
+async def seal(
+    tenant_id: UUID,
+    *,
+    batch: int = SEAL_BATCH,
+    checkpoint: bool = True,
+    max_batches: int | None = None,
+) -> SealResult:
+    """Chain the tenant's unsealed records (all, or `max_batches` batches); checkpoint the head."""
     result = SealResult()
+    batches = 0
     while True:
         count, head_seq, head_hash = await _seal_batch(tenant_id, batch)
+        batches += 1
         result.sealed += count
         result.head_seq, result.head_hash = head_seq, head_hash
-        if count < batch:
+        if count < batch or (max_batches is not None and batches >= max_batches):
             break
     if checkpoint and result.sealed:
         # After the commit: a checkpoint must never name a seq that a rollback undid.
@@ -188,31 +196,48 @@ async def _seal_batch(tenant_id: UUID, batch: int) -> tuple[int, int, str]:
             return len(rows), seq, digest
 
 
-# Opportunistic sealing after a read of the audit route: one task per tenant and process.
+# Opportunistic sealing on a read of the audit route.
 _background: dict[UUID, asyncio.Task[Any]] = {}
+OPPORTUNISTIC_BATCHES = 4
 
 
-def seal_soon(tenant_id: UUID) -> None:
-    """Schedule a seal of the tenant outside the caller's transaction (fire and forget).
+def _detached(coro: Any) -> asyncio.Task[Any]:
+    # An empty context: no request transaction to join, no tenant until `seal` sets its own.
+    return asyncio.get_running_loop().create_task(coro, context=contextvars.Context())
 
-    The task runs in an empty context: no request transaction to join and no tenant set
-    until `seal` sets its own, so it commits on its own connection after the request ends.
+
+async def seal_on_read(tenant_id: UUID) -> None:
+    """Called by the audit route before it reads; never fails the read.
+
+    PostgreSQL: schedules a seal in the background (fire and forget, one per tenant and
+    process). It runs on its own pooled connection and commits on its own, so the request
+    never waits for a second connection (safe even with a pool of one).
+    SQLite: seals a few batches right away, in a transaction of its own, before the request's
+    deferred transaction has read anything: a background writer committing between the
+    request's first read and its own audit write would make SQLite refuse that write
+    ("database is locked"), while the single writer lock makes the inline seal safe.
     """
-    running = _background.get(tenant_id)
-    if running is not None and not running.done():
+    if db.is_postgres():
+        running = _background.get(tenant_id)
+        if running is not None and not running.done():
+            return
+        task = _detached(_quiet_seal(tenant_id, None))
+        _background[tenant_id] = task
+
+        def forget(done: asyncio.Task[Any]) -> None:
+            if _background.get(tenant_id) is done:
+                del _background[tenant_id]
+
+        task.add_done_callback(forget)
         return
+    await _detached(_quiet_seal(tenant_id, OPPORTUNISTIC_BATCHES))
 
-    async def run() -> None:
-        try:
-            await seal(tenant_id)
-        except Exception:  # sealing later is harmless; failing a read is not
-            log.exception("background audit seal failed")
 
-    task = asyncio.get_running_loop().create_task(run(), context=contextvars.Context())
-    _background[tenant_id] = task
-    task.add_done_callback(
-        lambda t: _background.pop(tenant_id, None) if _background.get(tenant_id) is t else None
-    )
+async def _quiet_seal(tenant_id: UUID, max_batches: int | None) -> None:
+    try:
+        await seal(tenant_id, max_batches=max_batches)
+    except Exception:  # sealing later is harmless; failing a read is not
+        log.exception("opportunistic audit seal failed")
 
 
 async def drain() -> None:

@@ -16,7 +16,7 @@ from core.audit.tables import AuditEvent
 from core.audit.writer import record
 from core.context import RequestContext
 from core.errors import RequestValidationError
-from core.pagination import keyset
+from core.pagination import check_limit, keyset
 
 Ctx = NamedDependency[RequestContext]
 
@@ -29,7 +29,8 @@ Ctx = NamedDependency[RequestContext]
     "`user_id`, `object_type`, `object_id`, `action`, `outcome`, and the period `since` "
     "(inclusive) / `until` (exclusive), ISO 8601 with offset. Records hold ids and codes "
     "only. `seq` is the record's place in the tamper-evident chain (null until the "
-    "sequencer seals it; reading this list schedules a seal in the background).",
+    "sequencer seals it; reading this list seals pending records too). The read itself "
+    "is recorded (action `read`, object type `audit`, the names of the filters used).",
 )
 async def list_audit(
     ctx: Ctx,
@@ -44,30 +45,35 @@ async def list_audit(
     cursor: FromQuery[str | None] = None,
 ) -> AuditPage:
     ctx.require("audit.read")
+    check_limit(limit)
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.tzinfo is None:
             raise RequestValidationError.single(name, "timezone_aware")
     if since is not None and until is not None and until < since:
         raise RequestValidationError.single("until", "period_reversed")
-    query = AuditEvent.select()
-    filters: dict[str, Any] = {
+    await chain.seal_on_read(ctx.tenant.id)
+    # Who looked at the trail is part of the trail. Written before the query: on SQLite a
+    # deferred transaction that writes first takes the writer lock instead of failing later.
+    filters: dict[str, tuple[Any, Any]] = {
         "user_id": (AuditEvent.user_id, user_id),
         "object_type": (AuditEvent.object_type, object_type),
         "object_id": (AuditEvent.object_id, object_id),
         "action": (AuditEvent.action, action),
         "outcome": (AuditEvent.outcome, outcome),
+        "since": (None, since),
+        "until": (None, until),
     }
-    used = []
-    for name, (column, value) in filters.items():
-        if value is not None:
+    used = [name for name, (_, value) in filters.items() if value is not None]
+    # (the names of the filters, never their values: those could be anything)
+    await record(ctx, "read", "audit", "", details={"filters": used})
+    query = AuditEvent.select()
+    for column, value in filters.values():
+        if column is not None and value is not None:
             query = query.where(column == value)
-            used.append(name)
     if since is not None:
         query = query.where(AuditEvent.at >= since)
-        used.append("since")
     if until is not None:
         query = query.where(AuditEvent.at < until)
-        used.append("until")
     rows, next_cursor = await keyset(
         query.output(load_json=True),
         sort=AuditEvent.at,
@@ -76,9 +82,6 @@ async def list_audit(
         cursor=cursor,
         descending=True,
     )
-    # Who looked at the trail is part of the trail (recorded after the query: not in this page).
-    await record(ctx, "read", "audit", "", details={"filters": used})
-    chain.seal_soon(ctx.tenant.id)
     items = [
         AuditEventOut(**{k: v for k, v in r.items() if k not in ("tenant_id", "hash")})
         for r in rows
