@@ -416,7 +416,7 @@ def test_visiting_order_by_time_then_nearest_postcode() -> None:
     route = rules.visiting_order(stops, mode="route", start_postcode="15341")
     assert [s.id for s in route] == ["far", "near", "first", "later"]
     # without a unit postcode the round starts at the earliest visit
-    assert [s.id for s in rules.visiting_order(stops, mode="route")][0] == "first"
+    assert rules.visiting_order(stops, mode="route")[0].id == "first"
 
 
 def test_age_groups_and_age_on_birthdays() -> None:
