@@ -59,6 +59,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if tier == "sqlite" and item.get_closest_marker("pg"):
             drop.append(item)  # needs the real servers: runs in the pg tier, never skipped
+        elif tier == "pg" and item.get_closest_marker("sqlite"):
+            drop.append(item)  # brings its own database (a subprocess): once is enough
         elif item.get_closest_marker("browser") and tier != "pg":
             drop.append(item)
         else:

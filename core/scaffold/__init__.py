@@ -60,10 +60,13 @@ def _migration_file(slug: str, moment: datetime) -> str:
     return f"{slug}_{moment.strftime('%Y_%m_%dt%H_%M_%S_%f')}"
 
 
+MAX_NAME = 24  # long enough for any program's name, short enough for readable code
+
+
 def check_name(name: str) -> str:
-    if not SLUG_RE.match(name):
+    if not SLUG_RE.match(name) or len(name) > MAX_NAME:
         raise ScaffoldError(
-            f"{name!r}: a module name is 2-41 lowercase letters, digits and underscores, "
+            f"{name!r}: a module name is 2-{MAX_NAME} lowercase letters, digits and underscores, "
             "starting with a letter (it becomes the slug, the URL part and the table prefix)"
         )
     return name
