@@ -1,0 +1,147 @@
+"""Double booking under concurrency: many simultaneous requests for overlapping times.
+
+On PostgreSQL against a live server with two worker processes (the exclusion constraint is
+what stops the race: each request's own check sees no conflict yet); on both tiers through
+the in-process app (SQLite serialises the check and the insert in its write transaction).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.core.scheduling.helpers import (
+    MONDAY,
+    at,
+    booking,
+    count_appointments,
+    make_person,
+    make_world,
+    participant_rows,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+CONTENDERS = 12
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _bodies(world: Any, people: list[Any]) -> list[dict[str, Any]]:
+    """Twelve bookings of the same staff member at overlapping times (10:00-11:00 shifted by
+    0..55 minutes), each with a different beneficiary: every pair overlaps."""
+    out = []
+    for i, person in enumerate(people):
+        minute = (i * 5) % 60
+        out.append(
+            booking(
+                world,
+                start=f"10:{minute:02d}",
+                end=f"11:{minute:02d}",
+                beneficiary_id=str(person),
+            )
+        )
+    return out
+
+
+async def _race(http: Any, url: str, headers: dict[str, str], bodies: list[Any]) -> list[Any]:
+    return list(await asyncio.gather(*(http.post(url, json=b, headers=headers) for b in bodies)))
+
+
+def _check(responses: list[Any]) -> dict[str, Any]:
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * (CONTENDERS - 1), [r.text for r in responses]
+    winner = next(r.json() for r in responses if r.status_code == 201)
+    for r in responses:
+        if r.status_code == 409:
+            assert r.json()["code"] == "conflict"
+    return winner
+
+
+async def test_concurrent_overlapping_bookings_in_process(client: Any) -> None:
+    world = await make_world(client)
+    people = [await make_person(client, world.tenant, world.worker) for _ in range(CONTENDERS)]
+    responses = await _race(
+        client, f"{world.api}/appointments", world.worker.headers, _bodies(world, people)
+    )
+    _check(responses)
+    assert await count_appointments(world.tenant.id) == 1
+    assert await participant_rows(world.tenant.id) == 2
+
+
+@pytest.mark.pg
+async def test_concurrent_overlapping_bookings_on_a_live_server(
+    client: Any, tmp_path: Path
+) -> None:
+    world = await make_world(client)
+    people = [await make_person(client, world.tenant, world.worker) for _ in range(CONTENDERS)]
+    port = _port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    log = (tmp_path / "server.log").open("w+b")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+
+    def tail() -> str:
+        log.flush()
+        return (tmp_path / "server.log").read_text(errors="replace")[-3000:]
+
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            deadline = time.monotonic() + 45
+            while True:
+                assert server.poll() is None, tail()
+                try:
+                    if (await http.get("/ready")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, f"the server did not start:\n{tail()}"
+                await asyncio.sleep(0.2)
+            # Both workers warm (a pool each) before the race.
+            for _ in range(4):
+                await http.get(f"{world.api}/services", headers=world.worker.headers)
+            responses = await _race(
+                http, f"{world.api}/appointments", world.worker.headers, _bodies(world, people)
+            )
+            winner = _check(responses)
+            # The losers name the appointment that won.
+            for r in responses:
+                if r.status_code == 409:
+                    ids = {x.get("appointment_id") for x in r.json()["refusals"]}
+                    assert ids == {winner["id"]}, r.text
+            # A touching booking right after the winner is fine.
+            after = await http.post(
+                f"{world.api}/appointments",
+                json=booking(world, start=winner["end_local"][11:16], end="13:30"),
+                headers=world.worker.headers,
+            )
+            assert after.status_code == 201, after.text
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    assert await count_appointments(world.tenant.id) == 2
+    assert await participant_rows(world.tenant.id) == 4
+    assert at(MONDAY, "10:00")  # the week used is a working one (helpers.MONDAY)
