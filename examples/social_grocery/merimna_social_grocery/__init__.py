@@ -1,0 +1,4 @@
+"""A Merimna program module.
+
+Social grocery (Κοινωνικό Παντοπωλείο)
+"""

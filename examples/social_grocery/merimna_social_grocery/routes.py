@@ -1,0 +1,51 @@
+"""HTTP routes, mounted by the core under `/api/v1/t/{tenant}/modules/social_grocery/`.
+
+The core has authenticated the user, resolved the tenant, checked that it enabled this module
+and opened the request's transaction. Handlers check the permission and call `services`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from core.api import RequestContext
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, Parameter
+
+from merimna_social_grocery import services
+from merimna_social_grocery.manifest import READ, WRITE
+from merimna_social_grocery.schemas import EntryIn, EntryOut, EntryPage
+
+Ctx = NamedDependency[RequestContext]
+TAGS = ["social_grocery"]
+
+
+@post("/entries", tags=TAGS, summary="Record an entry for a person")
+async def create_entry(ctx: Ctx, data: JSONBody[EntryIn]) -> EntryOut:
+    ctx.require(WRITE)
+    return EntryOut(**await services.create_entry(ctx, data))
+
+
+@get("/entries", tags=TAGS, summary="List entries, newest first (optionally of one person)")
+async def list_entries(
+    ctx: Ctx,
+    person_id: Annotated[UUID | None, Parameter(query="person_id")] = None,
+    limit: Annotated[int | None, Parameter(query="limit")] = None,
+    cursor: Annotated[str | None, Parameter(query="cursor")] = None,
+) -> EntryPage:
+    ctx.require(READ)
+    rows, next_cursor = await services.list_entries(
+        ctx, person_id=person_id, limit=limit, cursor=cursor
+    )
+    return EntryPage(items=[EntryOut(**row) for row in rows], next_cursor=next_cursor)
+
+
+@get("/entries/{entry_id:uuid}", tags=TAGS, summary="Read an entry")
+async def read_entry(ctx: Ctx, entry_id: FromPath[UUID]) -> EntryOut:
+    ctx.require(READ)
+    return EntryOut(**await services.get_entry(ctx, entry_id))
+
+
+ROUTES = [create_entry, list_entries, read_entry]
