@@ -11,6 +11,7 @@ from core.beneficiaries.services import (
     active_person_ids,
     get_person,
     household_composition,
+    list_beneficiaries,
     person_exists,
     person_ref,
 )
@@ -59,8 +60,8 @@ from core.manifest import (
     Tile,
 )
 from core.pagination import Page, keyset
-from core.refs import PersonRef, TenantRef
 from core.referrals.services import get_referral, open_referral
+from core.refs import PersonRef, TenantRef
 from core.scheduling.booking import (
     appointments_for_person,
     appointments_for_record,
@@ -85,6 +86,7 @@ from core.text import elot743, fold
 from core.web.forms import form_data, parse_form, render_form
 from core.web.pages import csrf_token
 from core.web.pages import render as render_page
+from tenants.resolution import membership_roles
 from tenants.scoping import TenantScoped, current_tenant_id
 from tenants.services import get_module_settings as module_settings
 
@@ -149,8 +151,10 @@ __all__ = [
     "household_composition",
     "invalid",
     "keyset",
+    "list_beneficiaries",
     "list_documents",
     "list_staff",
+    "membership_roles",
     "module_settings",
     "move_appointment",
     "open_referral",
@@ -158,8 +162,8 @@ __all__ = [
     "person_exists",
     "person_ref",
     "read_document",
-    "render_form",
     "register_owner_type",
+    "render_form",
     "render_page",
     "save_document",
     "set_appointment_status",

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
 
-from plugins.food_bank.settings import TEBA, TEBA_FORBIDDEN, SNACK_LEVELS, Settings
+from plugins.food_bank.settings import SNACK_LEVELS, TEBA, TEBA_FORBIDDEN, Settings
 
 MILLI = 1000
 FRACTIONAL_UNITS = ("kg", "l")
@@ -60,7 +60,9 @@ def age_on(birth: date, on: date) -> int:
     return years - 1 if (on.month, on.day) < (birth.month, birth.day) else years
 
 
-def equivalence_weight(ages: Sequence[int | None], scale: str, single_parent: bool = False) -> float:
+def equivalence_weight(
+    ages: Sequence[int | None], scale: str, single_parent: bool = False
+) -> float:
     """Household weight: OECD-modified (1 / 0.5 for 14+ / 0.3 under 14) or the minimum-income
     scale (1 / 0.5 per adult 18+ / 0.25 per minor; in a single-parent household the oldest
     minor counts as an adult). Members of unknown age count as adults."""
@@ -170,14 +172,18 @@ def check_eligibility(facts: EligibilityFacts, settings: Settings, on: date) -> 
             eligible = False
         elif facts.annual_income <= ceiling:
             reasons.append(
-                Reason("income_within_ceiling", {"income": str(facts.annual_income),
-                                                 "ceiling": str(ceiling)})
+                Reason(
+                    "income_within_ceiling",
+                    {"income": str(facts.annual_income), "ceiling": str(ceiling)},
+                )
             )
             eligible = facts.household_size >= 1
         else:
             reasons.append(
-                Reason("income_above_ceiling", {"income": str(facts.annual_income),
-                                                "ceiling": str(ceiling)})
+                Reason(
+                    "income_above_ceiling",
+                    {"income": str(facts.annual_income), "ceiling": str(ceiling)},
+                )
             )
             eligible = False
     until = add_months(on, settings.eligibility_validity_months) - timedelta(days=1)

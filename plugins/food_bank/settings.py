@@ -77,9 +77,7 @@ class SnackPackQuantities(Strict):
     """Snack packs per child per week, by school level."""
 
     primary: int = Field(default=5, ge=0, le=20, description="Primary school (Δημοτικό).")
-    lower_secondary: int = Field(
-        default=5, ge=0, le=20, description="Lower secondary (Γυμνάσιο)."
-    )
+    lower_secondary: int = Field(default=5, ge=0, le=20, description="Lower secondary (Γυμνάσιο).")
     upper_secondary: int = Field(default=5, ge=0, le=20, description="Upper secondary (Λύκειο).")
 
 
@@ -191,8 +189,7 @@ class Settings(Strict):
     )
     funding_sources: list[FundingSource] = Field(
         default_factory=default_sources,
-        description="Funding sources and the channels each may feed (TEBA never a social "
-        "grocery).",
+        description="Funding sources and the channels each may feed (TEBA never a social grocery).",
     )
     warehouses: list[Warehouse] = Field(
         default_factory=default_warehouses, description="Warehouses and distribution points."

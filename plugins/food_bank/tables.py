@@ -9,9 +9,9 @@ with the tenant's key.
 """
 
 from piccolo.columns import JSON, UUID, Boolean, Date, Integer, Timestamptz, Varchar
+from piccolo.table import Table
 
 from core.api import EncryptedText, TenantScoped
-from piccolo.table import Table
 
 
 class FoodItem(TenantScoped, Table, tablename="food_bank_item"):
