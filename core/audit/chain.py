@@ -128,6 +128,8 @@ async def _head() -> dict[str, Any]:
         )
         await AuditChain.insert(fresh)
         row = await AuditChain.select().first()
+    if row is None:  # the insert above runs in this very transaction
+        raise RuntimeError("audit chain head missing after insert")
     return dict(row)
 
 

@@ -36,9 +36,7 @@ async def test_administrators_read_the_trail_others_get_403_and_are_recorded(
     refused = await client.get(f"{tenant.api}/audit", headers=social_worker.headers)
     assert refused.status_code == 403
     assert refused.json()["code"] == "forbidden"
-    denied = await _list(
-        client, tenant, admin, user_id=str(social_worker.user_id), action="denied"
-    )
+    denied = await _list(client, tenant, admin, user_id=str(social_worker.user_id), action="denied")
     assert len(denied["items"]) == 1
     assert denied["items"][0]["outcome"] == "denied"
     assert denied["items"][0]["details"]["status"] == 403
@@ -50,9 +48,7 @@ async def test_administrators_read_the_trail_others_get_403_and_are_recorded(
     assert set(reads["items"][-1]["details"]["filters"]) == {"object_type", "object_id"}
 
 
-async def test_filters_period_and_cursor_pagination(
-    client: Any, tenant: Any, admin: Any
-) -> None:
+async def test_filters_period_and_cursor_pagination(client: Any, tenant: Any, admin: Any) -> None:
     someone = uuid4()
     base = datetime(2031, 3, 1, 12, 0, tzinfo=UTC)
     for day in range(5):
