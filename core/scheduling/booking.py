@@ -294,9 +294,13 @@ async def appointments_for_person(
 ) -> list[dict[str, Any]]:
     """A beneficiary's appointments (or a staff member's with `staff=True`) overlapping
     `[start, end)`, in time order (at most `limit`, up to 200)."""
-    key = "staff_id" if staff else "beneficiary_id"
     items, _ = await services.list_appointments(
-        ctx, start=start, end=end, limit=min(limit, 200), **{key: person_id}
+        ctx,
+        start=start,
+        end=end,
+        staff_id=person_id if staff else None,
+        beneficiary_id=None if staff else person_id,
+        limit=min(limit, 200),
     )
     return items
 
