@@ -1,0 +1,1295 @@
+"""Services of the Family Support Centre: the only writer of the module's tables.
+
+Every function runs in the caller's transaction (the request's, or the demo loader's), checks
+that each referenced id is the current tenant's (404 otherwise), applies the pure rules of
+`rules.py` with the tenant's settings, writes, and audits with ids and codes only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from core.api import (
+    FieldError,
+    Forbidden,
+    NotFound,
+    RequestValidationError,
+    audit,
+    book_appointment,
+    decrypt,
+    encrypt,
+    get_person,
+    get_referral,
+    keyset,
+    list_documents,
+    membership_roles,
+    module_settings,
+    open_referral,
+    person_exists,
+    staff_for_user,
+    t,
+)
+from plugins.family_center import rules
+from plugins.family_center.manifest import MANIFEST, PROTECTION, SLUG
+from plugins.family_center.schemas import (
+    CaseClose,
+    CaseCreate,
+    ConsentCreate,
+    DispatchCreate,
+    EnrolmentCreate,
+    HelperCreate,
+    InvestigationCreate,
+    InvestigationUpdate,
+    MeetingCreate,
+    NoteCreate,
+    NoteUpdate,
+    ProgrammeCreate,
+    ReferralForm,
+    ReportDraft,
+    ReviewCreate,
+    SessionCreate,
+    SupervisionCreate,
+    VisitCreate,
+)
+from plugins.family_center.settings import Settings
+from plugins.family_center.tables import (
+    Attendance,
+    CaseReferral,
+    ClinicalNote,
+    CounsellingSession,
+    Dispatch,
+    FamilyCase,
+    GuardianConsent,
+    Helper,
+    Investigation,
+    InvestigationVisit,
+    Party,
+    Programme,
+    ProgrammeMeeting,
+    Supervision,
+)
+
+NOTE_BODY = "family_center.note.body"
+CONSENT_NOTE = "family_center.consent.note"
+REPORT_BODY = "family_center.investigation.report"
+INVESTIGATION_DOC = f"{SLUG}.investigation"
+
+
+# -- small helpers ----------------------------------------------------------------------------
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def zone(ctx: Any) -> ZoneInfo:
+    return ZoneInfo(getattr(ctx.tenant, "timezone", None) or "Europe/Athens")
+
+
+def today(ctx: Any) -> date:
+    return datetime.now(zone(ctx)).date()
+
+
+async def settings_for(ctx: Any) -> Settings:
+    """The tenant's settings of this module (validated by the core with our model)."""
+    try:
+        found = await module_settings(ctx.tenant, SLUG)
+    except NotFound:
+        return Settings()
+    return found if isinstance(found, Settings) else Settings.model_validate(found.model_dump())
+
+
+async def _audit(ctx: Any, action: str, kind: str, object_id: Any = "", /, **details: Any) -> None:
+    await audit(ctx, action, f"{SLUG}.{kind}", object_id, details=details or None)
+
+
+def _error(field: str, code: str, **params: Any) -> RequestValidationError:
+    return RequestValidationError.single(field, code, **params)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _row_out(row: dict[str, Any], *drop: str) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "tenant_id" and k not in drop}
+
+
+def _ids(values: Iterable[Any]) -> list[UUID]:
+    return [v if isinstance(v, UUID) else UUID(str(v)) for v in values]
+
+
+async def _people_exist(ids: Sequence[UUID]) -> None:
+    """Every person must be this tenant's: another tenant's id is simply not found (404)."""
+    for pid in ids:
+        if not await person_exists(pid):
+            raise NotFound()
+
+
+async def _colleagues(
+    ctx: Any, user_ids: Sequence[UUID], field: str, roles: Iterable[str] = ()
+) -> None:
+    """Users must be members of this tenant (and hold one of `roles` when given)."""
+    wanted = set(roles)
+    errors = []
+    for uid in user_ids:
+        held = await membership_roles(ctx.tenant, uid)
+        if held is None or (wanted and not (set(held) & wanted)):
+            errors.append(FieldError(field, "not_a_colleague", t("validation.not_a_colleague")))
+            break
+    if errors:
+        raise RequestValidationError(errors=errors)
+
+
+async def _add_parties(record_type: str, record_id: UUID, role: str, ids: Iterable[UUID]) -> None:
+    rows = [
+        Party(id=uuid4(), record_type=record_type, record_id=record_id, person_id=pid, role=role)
+        for pid in ids
+    ]
+    if rows:
+        await Party.insert(*rows)
+
+
+async def _parties(
+    record_type: str, record_ids: Sequence[UUID]
+) -> dict[UUID, list[dict[str, Any]]]:
+    out: dict[UUID, list[dict[str, Any]]] = {rid: [] for rid in record_ids}
+    if not record_ids:
+        return out
+    rows = await Party.select(Party.record_id, Party.person_id, Party.role).where(
+        (Party.record_type == record_type) & Party.record_id.is_in(list(record_ids))
+    )
+    for row in rows:
+        out.setdefault(row["record_id"], []).append(
+            {"person_id": row["person_id"], "role": row["role"]}
+        )
+    return out
+
+
+def _who(parties: list[dict[str, Any]], *roles: str) -> list[UUID]:
+    return [p["person_id"] for p in parties if not roles or p["role"] in roles]
+
+
+# -- cases --------------------------------------------------------------------------------
+
+
+async def _case_row(case_id: UUID) -> dict[str, Any]:
+    row = await FamilyCase.select().where(FamilyCase.id == case_id).first().output(load_json=True)
+    if row is None:
+        raise NotFound()
+    return dict(row)
+
+
+async def _session_count(case_id: UUID) -> int:
+    return int(await CounsellingSession.count().where(CounsellingSession.case_id == case_id))
+
+
+async def _case_out(
+    row: dict[str, Any], settings: Settings, parties: list[dict[str, Any]]
+) -> dict[str, Any]:
+    out = _row_out(row)
+    out["family_member_ids"] = _who(parties, "family")
+    sessions = await _session_count(row["id"])
+    out["sessions"] = sessions
+    review = rules.review_due(sessions, row["reviewed_at_sessions"], settings.review_threshold)
+    out["review"] = review.as_dict()
+    return out
+
+
+async def create_case(ctx: Any, data: CaseCreate) -> dict[str, Any]:
+    await _people_exist([data.person_id, *data.family_member_ids])
+    if data.person_id in data.family_member_ids:
+        raise _error("family_member_ids", "client_is_family_member")
+    if data.referral_id is not None:
+        try:
+            referral = await get_referral(ctx, data.referral_id, audit=False)
+        except NotFound:
+            raise NotFound() from None
+        if referral.get("target_module") != SLUG or referral.get("person_id") != data.person_id:
+            raise _error("referral_id", "referral_not_for_centre")
+        if await CaseReferral.exists().where(CaseReferral.referral_id == data.referral_id):
+            raise _error("referral_id", "referral_already_linked")
+    case_id = uuid4()
+    await FamilyCase.insert(
+        FamilyCase(
+            id=case_id,
+            person_id=data.person_id,
+            problems=list(data.problems),
+            referral_source=data.referral_source,
+            referral_id=data.referral_id,
+            status="open",
+            opened_on=data.opened_on or today(ctx),
+            created_by=ctx.user_id,
+            created_at=now(),
+        )
+    )
+    await _add_parties("case", case_id, "client", [data.person_id])
+    await _add_parties("case", case_id, "family", data.family_member_ids)
+    if data.referral_id is not None:
+        await CaseReferral.insert(
+            CaseReferral(
+                id=uuid4(),
+                case_id=case_id,
+                referral_id=data.referral_id,
+                direction="in",
+                created_at=now(),
+            )
+        )
+    await _audit(ctx, "create", "case", case_id, problems=list(data.problems))
+    return await get_case(ctx, case_id, audit_read=False)
+
+
+async def get_case(ctx: Any, case_id: UUID, *, audit_read: bool = True) -> dict[str, Any]:
+    row = await _case_row(case_id)
+    settings = await settings_for(ctx)
+    parties = (await _parties("case", [case_id]))[case_id]
+    out = await _case_out(row, settings, parties)
+    consents = await GuardianConsent.select().where(GuardianConsent.case_id == case_id)
+    out["consents"] = [_row_out(c, "note") for c in consents]
+    out["referral_ids"] = [
+        r["referral_id"]
+        for r in await CaseReferral.select(CaseReferral.referral_id).where(
+            CaseReferral.case_id == case_id
+        )
+    ]
+    if audit_read:
+        await _audit(ctx, "read", "case", case_id)
+    return out
+
+
+async def list_cases(
+    ctx: Any,
+    *,
+    status: str | None = None,
+    person_id: UUID | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    query = FamilyCase.select().output(load_json=True)
+    if status is not None:
+        query = query.where(FamilyCase.status == status)
+    if person_id is not None:
+        query = query.where(
+            FamilyCase.id.is_in(
+                Party.select(Party.record_id).where(
+                    (Party.record_type == "case") & (Party.person_id == person_id)
+                )
+            )
+        )
+    rows, next_cursor = await keyset(
+        query,
+        sort=FamilyCase.opened_on,
+        id_column=FamilyCase.id,
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+    )
+    settings = await settings_for(ctx)
+    parties = await _parties("case", [r["id"] for r in rows])
+    items = [await _case_out(r, settings, parties[r["id"]]) for r in rows]
+    await _audit(ctx, "read", "case", "", list=True, ids=[str(i["id"]) for i in items])
+    return items, next_cursor
+
+
+async def close_case(ctx: Any, case_id: UUID, data: CaseClose) -> dict[str, Any]:
+    row = await _case_row(case_id)
+    if row["status"] == "closed":
+        raise _error("status", "case_closed")
+    closed_on = data.closed_on or today(ctx)
+    if closed_on < row["opened_on"]:
+        raise _error("closed_on", "end_before_start")
+    await FamilyCase.update({FamilyCase.status: "closed", FamilyCase.closed_on: closed_on}).where(
+        FamilyCase.id == case_id
+    )
+    await _audit(ctx, "update", "case", case_id, status="closed")
+    return await get_case(ctx, case_id, audit_read=False)
+
+
+async def record_review(ctx: Any, case_id: UUID, data: ReviewCreate) -> dict[str, Any]:
+    await _case_row(case_id)
+    sessions = await _session_count(case_id)
+    await FamilyCase.update(
+        {
+            FamilyCase.reviewed_at_sessions: sessions,
+            FamilyCase.last_review_on: data.reviewed_on or today(ctx),
+        }
+    ).where(FamilyCase.id == case_id)
+    await _audit(ctx, "update", "case", case_id, review=sessions)
+    return await get_case(ctx, case_id, audit_read=False)
+
+
+async def add_consent(ctx: Any, case_id: UUID, data: ConsentCreate) -> dict[str, Any]:
+    await _case_row(case_id)
+    await _people_exist([data.minor_id, *([data.guardian_id] if data.guardian_id else [])])
+    parties = _who((await _parties("case", [case_id]))[case_id])
+    if data.minor_id not in parties:
+        raise _error("minor_id", "not_in_case")
+    if data.guardian_id is not None and data.guardian_id == data.minor_id:
+        raise _error("guardian_id", "guardian_is_minor")
+    consent_id = uuid4()
+    await GuardianConsent.insert(
+        GuardianConsent(
+            id=consent_id,
+            case_id=case_id,
+            minor_id=data.minor_id,
+            kind=data.kind,
+            guardian_id=data.guardian_id,
+            exception_code=data.exception_code or "",
+            note=(await encrypt(data.note, CONSENT_NOTE) or "") if data.note else "",
+            recorded_on=data.recorded_on or today(ctx),
+            recorded_by=ctx.user_id,
+            created_at=now(),
+        )
+    )
+    await _audit(ctx, "create", "consent", consent_id, kind=data.kind, code=data.exception_code)
+    row = await GuardianConsent.select().where(GuardianConsent.id == consent_id).first()
+    return _row_out(dict(row or {}), "note")
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+async def _covered_minors(case_id: UUID) -> set[UUID]:
+    rows = await GuardianConsent.select(GuardianConsent.minor_id).where(
+        GuardianConsent.case_id == case_id
+    )
+    return {r["minor_id"] for r in rows}
+
+
+async def create_session(ctx: Any, case_id: UUID, data: SessionCreate) -> dict[str, Any]:
+    case = await _case_row(case_id)
+    settings = await settings_for(ctx)
+    if case["status"] != "open":
+        raise _error("case_id", "case_closed")
+    if data.session_type not in settings.session_types:
+        raise _error("session_type", "session_type_not_offered")
+    await _people_exist(data.participant_ids)
+    day = data.held_at.astimezone(zone(ctx)).date()
+    births: dict[UUID, date | None] = {}
+    for pid in data.participant_ids:
+        births[pid] = (await get_person(pid)).get("birth_date")
+    decision = rules.minors_without_consent(
+        births, await _covered_minors(case_id), day, settings.age_of_majority
+    )
+    if decision.flag:
+        raise _error("participant_ids", "minor_without_consent")
+    session_id = uuid4()
+    link = (
+        rules.remote_link(settings.remote_link_template, ctx.tenant.slug, session_id)
+        if data.mode == "video"
+        else ""
+    )
+    appointment_id = None
+    if data.book:
+        staff = await staff_for_user(ctx.user_id)
+        if staff is None:
+            raise _error("book", "no_staff_profile")
+        appointment = await book_appointment(
+            ctx,
+            service=f"{SLUG}.counselling",
+            start=data.held_at,
+            end=data.held_at + timedelta(minutes=data.duration_minutes),
+            staff_ids=[staff["id"]],
+            beneficiary_ids=data.participant_ids,
+            mode=data.mode,
+            video_link=link or None,
+            record=("session", session_id),
+        )
+        appointment_id = appointment["id"]
+    await CounsellingSession.insert(
+        CounsellingSession(
+            id=session_id,
+            case_id=case_id,
+            session_type=data.session_type,
+            mode=data.mode,
+            held_at=data.held_at.astimezone(UTC),
+            duration_minutes=data.duration_minutes,
+            staff_user_id=ctx.user_id,
+            appointment_id=appointment_id,
+            video_link=link,
+            created_at=now(),
+        )
+    )
+    await _add_parties("session", session_id, "participant", data.participant_ids)
+    known = set(_who((await _parties("case", [case_id]))[case_id]))
+    await _add_parties(
+        "case", case_id, "family", [p for p in data.participant_ids if p not in known]
+    )
+    await _audit(ctx, "create", "session", session_id, case=str(case_id), type=data.session_type)
+    out = await get_session(ctx, session_id, audit_read=False)
+    sessions = await _session_count(case_id)
+    out["review"] = rules.review_due(
+        sessions, case["reviewed_at_sessions"], settings.review_threshold
+    ).as_dict()
+    return out
+
+
+async def _session_row(session_id: UUID) -> dict[str, Any]:
+    row = await CounsellingSession.select().where(CounsellingSession.id == session_id).first()
+    if row is None:
+        raise NotFound()
+    return dict(row)
+
+
+def _session_out(row: dict[str, Any], parties: list[dict[str, Any]]) -> dict[str, Any]:
+    out = _row_out(row)
+    out["participant_ids"] = _who(parties)
+    return out
+
+
+async def get_session(ctx: Any, session_id: UUID, *, audit_read: bool = True) -> dict[str, Any]:
+    row = await _session_row(session_id)
+    out = _session_out(row, (await _parties("session", [session_id]))[session_id])
+    if audit_read:
+        await _audit(ctx, "read", "session", session_id)
+    return out
+
+
+async def list_sessions(ctx: Any, case_id: UUID) -> list[dict[str, Any]]:
+    await _case_row(case_id)
+    rows = (
+        await CounsellingSession.select()
+        .where(CounsellingSession.case_id == case_id)
+        .order_by(CounsellingSession.held_at)
+    )
+    parties = await _parties("session", [r["id"] for r in rows])
+    items = [_session_out(r, parties[r["id"]]) for r in rows]
+    await _audit(ctx, "read", "session", "", list=True, ids=[str(i["id"]) for i in items])
+    return items
+
+
+# -- clinical notes ---------------------------------------------------------------------------
+
+
+async def _note_out(row: dict[str, Any]) -> dict[str, Any]:
+    out = _row_out(row)
+    out["body"] = await decrypt(row["body"], NOTE_BODY) or ""
+    out["readers"] = _ids(row["readers"] or [])
+    return out
+
+
+async def _readable_note(ctx: Any, note_id: UUID) -> dict[str, Any]:
+    row = (
+        await ClinicalNote.select().where(ClinicalNote.id == note_id).first().output(load_json=True)
+    )
+    if row is None or not rules.can_read_note(ctx.user_id, row["author_id"], row["readers"] or []):
+        raise NotFound()
+    return dict(row)
+
+
+async def create_note(ctx: Any, session_id: UUID, data: NoteCreate) -> dict[str, Any]:
+    session = await _session_row(session_id)
+    readers = [r for r in dict.fromkeys(data.readers) if r != ctx.user_id]
+    await _colleagues(ctx, readers, "readers")
+    note_id = uuid4()
+    stamp = now()
+    await ClinicalNote.insert(
+        ClinicalNote(
+            id=note_id,
+            session_id=session_id,
+            case_id=session["case_id"],
+            author_id=ctx.user_id,
+            readers=[str(r) for r in readers],
+            body=await encrypt(data.body, NOTE_BODY) or "",
+            created_at=stamp,
+            updated_at=stamp,
+        )
+    )
+    await _audit(ctx, "create", "note", note_id, session=str(session_id), readers=len(readers))
+    return await _note_out(await _readable_note(ctx, note_id))
+
+
+async def read_note(ctx: Any, note_id: UUID) -> dict[str, Any]:
+    row = await _readable_note(ctx, note_id)
+    await _audit(ctx, "read", "note", note_id)
+    return await _note_out(row)
+
+
+async def list_notes(ctx: Any, session_id: UUID) -> list[dict[str, Any]]:
+    """Only the notes the user may read: the others do not exist for them."""
+    await _session_row(session_id)
+    rows = (
+        await ClinicalNote.select()
+        .where(ClinicalNote.session_id == session_id)
+        .order_by(ClinicalNote.created_at)
+        .output(load_json=True)
+    )
+    items = [
+        await _note_out(r)
+        for r in rows
+        if rules.can_read_note(ctx.user_id, r["author_id"], r["readers"] or [])
+    ]
+    for item in items:
+        await _audit(ctx, "read", "note", item["id"])
+    return items
+
+
+async def update_note(ctx: Any, note_id: UUID, data: NoteUpdate) -> dict[str, Any]:
+    row = await _readable_note(ctx, note_id)
+    if row["author_id"] != ctx.user_id:
+        raise Forbidden("not_note_author")
+    values: dict[Any, Any] = {ClinicalNote.updated_at: now()}
+    if data.body is not None:
+        values[ClinicalNote.body] = await encrypt(data.body, NOTE_BODY) or ""
+    if data.readers is not None:
+        readers = [r for r in dict.fromkeys(data.readers) if r != ctx.user_id]
+        await _colleagues(ctx, readers, "readers")
+        values[ClinicalNote.readers] = [str(r) for r in readers]
+    await ClinicalNote.update(values).where(ClinicalNote.id == note_id)
+    await _audit(ctx, "update", "note", note_id)
+    return await _note_out(await _readable_note(ctx, note_id))
+
+
+# -- referrals ---------------------------------------------------------------------------
+
+
+async def refer(ctx: Any, case_id: UUID, data: ReferralForm) -> dict[str, Any]:
+    case = await _case_row(case_id)
+    fields = data.model_dump(exclude_none=True)
+    referral_id = await open_referral(
+        ctx,
+        person_id=case["person_id"],
+        source_module=SLUG,
+        record_type="case",
+        record_id=case_id,
+        **fields,
+    )
+    await CaseReferral.insert(
+        CaseReferral(
+            id=uuid4(), case_id=case_id, referral_id=referral_id, direction="out", created_at=now()
+        )
+    )
+    await _audit(ctx, "create", "case_referral", referral_id, case=str(case_id))
+    return await get_referral(ctx, referral_id, audit=False)
+
+
+async def case_referrals(ctx: Any, case_id: UUID) -> list[dict[str, Any]]:
+    await _case_row(case_id)
+    links = await CaseReferral.select().where(CaseReferral.case_id == case_id)
+    out = []
+    for link in links:
+        with contextlib.suppress(NotFound):
+            referral = await get_referral(ctx, link["referral_id"], audit=False)
+            out.append({**referral, "direction": link["direction"]})
+    return out
+
+
+# -- programmes, meetings, attendance ------------------------------------------------------
+
+
+async def _programme_row(programme_id: UUID) -> dict[str, Any]:
+    row = (
+        await Programme.select().where(Programme.id == programme_id).first().output(load_json=True)
+    )
+    if row is None:
+        raise NotFound()
+    return dict(row)
+
+
+async def create_programme(ctx: Any, data: ProgrammeCreate) -> dict[str, Any]:
+    await _people_exist(data.enrolled_ids)
+    await _colleagues(ctx, data.facilitators, "facilitators")
+    programme_id = uuid4()
+    await Programme.insert(
+        Programme(
+            id=programme_id,
+            kind=data.kind,
+            title=data.title,
+            partner=data.partner,
+            starts_on=data.starts_on,
+            ends_on=data.ends_on,
+            facilitators=[str(f) for f in data.facilitators],
+            created_at=now(),
+        )
+    )
+    await _add_parties("programme", programme_id, "enrolled", data.enrolled_ids)
+    await _audit(ctx, "create", "programme", programme_id, kind=data.kind)
+    return await get_programme(ctx, programme_id, audit_read=False)
+
+
+async def enrol(ctx: Any, programme_id: UUID, data: EnrolmentCreate) -> dict[str, Any]:
+    await _programme_row(programme_id)
+    await _people_exist(data.person_ids)
+    have = set(_who((await _parties("programme", [programme_id]))[programme_id]))
+    new = [p for p in dict.fromkeys(data.person_ids) if p not in have]
+    await _add_parties("programme", programme_id, "enrolled", new)
+    await _audit(ctx, "update", "programme", programme_id, enrolled=len(new))
+    return await get_programme(ctx, programme_id, audit_read=False)
+
+
+async def add_meeting(ctx: Any, programme_id: UUID, data: MeetingCreate) -> dict[str, Any]:
+    programme = await _programme_row(programme_id)
+    if data.held_on < programme["starts_on"] or (
+        programme["ends_on"] is not None and data.held_on > programme["ends_on"]
+    ):
+        raise _error("held_on", "outside_programme")
+    enrolled = _who((await _parties("programme", [programme_id]))[programme_id])
+    present = list(dict.fromkeys(data.present_ids))
+    if any(p not in enrolled for p in present):
+        raise _error("present_ids", "not_enrolled")
+    meeting_id = uuid4()
+    await ProgrammeMeeting.insert(
+        ProgrammeMeeting(
+            id=meeting_id,
+            programme_id=programme_id,
+            held_on=data.held_on,
+            topic=data.topic,
+            pupils=data.pupils,
+            parents=data.parents,
+            teachers=data.teachers,
+            created_at=now(),
+        )
+    )
+    rows = [
+        Attendance(
+            id=uuid4(),
+            meeting_id=meeting_id,
+            programme_id=programme_id,
+            person_id=pid,
+            present=pid in present,
+        )
+        for pid in enrolled
+    ]
+    if rows:
+        await Attendance.insert(*rows)
+    await _audit(ctx, "create", "meeting", meeting_id, programme=str(programme_id))
+    return await get_programme(ctx, programme_id, audit_read=False)
+
+
+async def _meetings(programme_id: UUID) -> list[dict[str, Any]]:
+    rows = (
+        await ProgrammeMeeting.select()
+        .where(ProgrammeMeeting.programme_id == programme_id)
+        .order_by(ProgrammeMeeting.held_on)
+    )
+    attendance = await Attendance.select().where(Attendance.programme_id == programme_id)
+    by_meeting: dict[UUID, list[dict[str, Any]]] = {}
+    for a in attendance:
+        by_meeting.setdefault(a["meeting_id"], []).append(a)
+    out = []
+    for row in rows:
+        item = _row_out(row)
+        marks = by_meeting.get(row["id"], [])
+        item["present_ids"] = [a["person_id"] for a in marks if a["present"]]
+        item["absent_ids"] = [a["person_id"] for a in marks if not a["present"]]
+        out.append(item)
+    return out
+
+
+async def get_programme(ctx: Any, programme_id: UUID, *, audit_read: bool = True) -> dict[str, Any]:
+    row = await _programme_row(programme_id)
+    out = _row_out(row)
+    out["facilitators"] = _ids(row["facilitators"] or [])
+    out["enrolled_ids"] = _who((await _parties("programme", [programme_id]))[programme_id])
+    out["meetings"] = await _meetings(programme_id)
+    marks = [
+        m for meeting in out["meetings"] for m in meeting["present_ids"] + meeting["absent_ids"]
+    ]
+    present = sum(len(m["present_ids"]) for m in out["meetings"])
+    out["attendance_rate"] = round(100 * present / len(marks), 1) if marks else None
+    if audit_read:
+        await _audit(ctx, "read", "programme", programme_id)
+    return out
+
+
+async def list_programmes(
+    ctx: Any, *, kind: str | None, limit: int | None, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    query = Programme.select().output(load_json=True)
+    if kind is not None:
+        query = query.where(Programme.kind == kind)
+    rows, next_cursor = await keyset(
+        query,
+        sort=Programme.starts_on,
+        id_column=Programme.id,
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+    )
+    parties = await _parties("programme", [r["id"] for r in rows])
+    items = []
+    for r in rows:
+        item = _row_out(r)
+        item["facilitators"] = _ids(r["facilitators"] or [])
+        item["enrolled"] = len(parties[r["id"]])
+        item["meetings"] = int(
+            await ProgrammeMeeting.count().where(ProgrammeMeeting.programme_id == r["id"])
+        )
+        items.append(item)
+    return items, next_cursor
+
+
+# -- volunteers and trainees --------------------------------------------------------------------
+
+
+async def create_helper(ctx: Any, data: HelperCreate) -> dict[str, Any]:
+    helper_id = uuid4()
+    await Helper.insert(Helper(id=helper_id, created_at=now(), **data.model_dump()))
+    await _audit(ctx, "create", "helper", helper_id, kind=data.kind)
+    return await get_helper(ctx, helper_id)
+
+
+async def get_helper(ctx: Any, helper_id: UUID) -> dict[str, Any]:
+    row = await Helper.select().where(Helper.id == helper_id).first()
+    if row is None:
+        raise NotFound()
+    out = _row_out(row)
+    sessions = (
+        await Supervision.select()
+        .where(Supervision.helper_id == helper_id)
+        .order_by(Supervision.supervised_on)
+    )
+    out["supervision"] = [{**_row_out(s), "hours": float(s["hours"])} for s in sessions]
+    out["supervision_hours"] = round(sum(float(s["hours"]) for s in sessions), 2)
+    return out
+
+
+async def list_helpers(ctx: Any) -> list[dict[str, Any]]:
+    rows = await Helper.select(Helper.id).order_by(Helper.starts_on, ascending=False)
+    return [await get_helper(ctx, r["id"]) for r in rows]
+
+
+async def add_supervision(ctx: Any, helper_id: UUID, data: SupervisionCreate) -> dict[str, Any]:
+    helper = await get_helper(ctx, helper_id)
+    if data.supervised_on < helper["starts_on"]:
+        raise _error("supervised_on", "before_placement")
+    supervision_id = uuid4()
+    await Supervision.insert(
+        Supervision(
+            id=supervision_id,
+            helper_id=helper_id,
+            supervised_on=data.supervised_on,
+            hours=data.hours,
+            supervisor_id=ctx.user_id,
+            topic=data.topic,
+            created_at=now(),
+        )
+    )
+    await _audit(ctx, "create", "supervision", supervision_id, helper=str(helper_id))
+    return await get_helper(ctx, helper_id)
+
+
+# -- child-protection investigations -----------------------------------------------------------
+
+
+def _protection_roles() -> tuple[str, ...]:
+    for perm in MANIFEST.permissions:
+        if perm.code == PROTECTION:
+            return perm.roles
+    return ()
+
+
+async def _investigation_row(investigation_id: UUID) -> dict[str, Any]:
+    row = (
+        await Investigation.select()
+        .where(Investigation.id == investigation_id)
+        .first()
+        .output(load_json=True)
+    )
+    if row is None:
+        raise NotFound()
+    return dict(row)
+
+
+def _investigation_out(
+    row: dict[str, Any], parties: list[dict[str, Any]], day: date, settings: Settings
+) -> dict[str, Any]:
+    out = _row_out(row, "report_body")
+    out["assigned"] = _ids(row["assigned"] or [])
+    out["children_ids"] = _who(parties, "child")
+    out["adult_ids"] = _who(parties, "adult")
+    state = rules.deadline_state(
+        row["deadline"], day, settings.deadline_warning_days, row["completed_on"]
+    )
+    out["deadline_state"] = state.state
+    out["days_left"] = state.days_left
+    out["has_report"] = bool(row["report_body"])
+    return out
+
+
+async def create_investigation(ctx: Any, data: InvestigationCreate) -> dict[str, Any]:
+    settings = await settings_for(ctx)
+    await _people_exist([*data.children_ids, *data.adult_ids])
+    await _colleagues(ctx, data.assigned, "assigned", _protection_roles())
+    investigation_id = uuid4()
+    await Investigation.insert(
+        Investigation(
+            id=investigation_id,
+            order_protocol=data.order_protocol,
+            our_protocol=data.our_protocol,
+            prosecutor_office=data.prosecutor_office,
+            received_on=data.received_on,
+            deadline=rules.default_deadline(
+                data.received_on, data.deadline, settings.default_order_deadline_days
+            ),
+            deadline_from_order=data.deadline is not None,
+            priority=data.priority,
+            allegation=data.allegation,
+            assigned=[str(a) for a in data.assigned],
+            status="open",
+            created_by=ctx.user_id,
+            created_at=now(),
+        )
+    )
+    await _add_parties("investigation", investigation_id, "child", data.children_ids)
+    await _add_parties("investigation", investigation_id, "adult", data.adult_ids)
+    await _audit(
+        ctx,
+        "create",
+        "investigation",
+        investigation_id,
+        allegation=data.allegation,
+        priority=data.priority,
+    )
+    return await get_investigation(ctx, investigation_id, audit_read=False)
+
+
+async def get_investigation(
+    ctx: Any, investigation_id: UUID, *, audit_read: bool = True
+) -> dict[str, Any]:
+    row = await _investigation_row(investigation_id)
+    settings = await settings_for(ctx)
+    parties = (await _parties("investigation", [investigation_id]))[investigation_id]
+    out = _investigation_out(row, parties, today(ctx), settings)
+    visits = (
+        await InvestigationVisit.select()
+        .where(InvestigationVisit.investigation_id == investigation_id)
+        .order_by(InvestigationVisit.created_at)
+    )
+    out["visits"] = [_row_out(v) for v in visits]
+    dispatches = (
+        await Dispatch.select()
+        .where(Dispatch.investigation_id == investigation_id)
+        .order_by(Dispatch.sent_on)
+    )
+    out["dispatches"] = [_row_out(d) for d in dispatches]
+    out["documents"] = await list_documents(INVESTIGATION_DOC, investigation_id, actor=ctx)
+    if audit_read:
+        await _audit(ctx, "read", "investigation", investigation_id)
+    return out
+
+
+async def list_investigations(
+    ctx: Any,
+    *,
+    state: str | None = None,
+    status: str | None = None,
+    assigned_to: UUID | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Orders by deadline; `state` = overdue | approaching | on_time | completed filters by
+    the deadline rule (the overdue list is `state=overdue`)."""
+    settings = await settings_for(ctx)
+    day = today(ctx)
+    query = Investigation.select().output(load_json=True)
+    if status is not None:
+        query = query.where(Investigation.status == status)
+    if state in ("overdue", "approaching", "on_time"):
+        query = query.where(Investigation.completed_on.is_null())
+        if state == "overdue":
+            query = query.where(Investigation.deadline < day)
+        elif state == "approaching":
+            query = query.where(
+                (Investigation.deadline >= day)
+                & (Investigation.deadline <= day + timedelta(days=settings.deadline_warning_days))
+            )
+        else:
+            query = query.where(
+                Investigation.deadline > day + timedelta(days=settings.deadline_warning_days)
+            )
+    elif state == "completed":
+        query = query.where(Investigation.completed_on.is_not_null())
+    rows, next_cursor = await keyset(
+        query, sort=Investigation.deadline, id_column=Investigation.id, limit=limit, cursor=cursor
+    )
+    if assigned_to is not None:
+        rows = [r for r in rows if str(assigned_to) in (r["assigned"] or [])]
+    parties = await _parties("investigation", [r["id"] for r in rows])
+    items = [_investigation_out(r, parties[r["id"]], day, settings) for r in rows]
+    await _audit(ctx, "read", "investigation", "", list=True, ids=[str(i["id"]) for i in items])
+    return items, next_cursor
+
+
+async def update_investigation(
+    ctx: Any, investigation_id: UUID, data: InvestigationUpdate
+) -> dict[str, Any]:
+    row = await _investigation_row(investigation_id)
+    values: dict[Any, Any] = {}
+    if data.assigned is not None:
+        await _colleagues(ctx, data.assigned, "assigned", _protection_roles())
+        values[Investigation.assigned] = [str(a) for a in dict.fromkeys(data.assigned)]
+    if data.deadline is not None:
+        if data.deadline < row["received_on"]:
+            raise _error("deadline", "deadline_before_receipt")
+        values[Investigation.deadline] = data.deadline
+        values[Investigation.deadline_from_order] = True
+    if data.priority is not None:
+        values[Investigation.priority] = data.priority
+    if data.status is not None:
+        values[Investigation.status] = data.status
+    if values:
+        await Investigation.update(values).where(Investigation.id == investigation_id)
+        await _audit(
+            ctx,
+            "update",
+            "investigation",
+            investigation_id,
+            fields=sorted(str(k._meta.name) for k in values),
+        )
+    return await get_investigation(ctx, investigation_id, audit_read=False)
+
+
+async def book_visit(ctx: Any, investigation_id: UUID, data: VisitCreate) -> dict[str, Any]:
+    await _investigation_row(investigation_id)
+    parties = _who((await _parties("investigation", [investigation_id]))[investigation_id])
+    if any(p not in parties for p in data.person_ids):
+        raise _error("person_ids", "not_in_investigation")
+    visit_id = uuid4()
+    appointment = await book_appointment(
+        ctx,
+        service=f"{SLUG}.{data.kind}",
+        start=data.start,
+        end=data.end,
+        staff_ids=data.staff_ids,
+        beneficiary_ids=data.person_ids,
+        mode="home_visit" if data.kind == "home_visit" else "in_person",
+        location_text=data.location_text,
+        record=("investigation", investigation_id),
+    )
+    await InvestigationVisit.insert(
+        InvestigationVisit(
+            id=visit_id,
+            investigation_id=investigation_id,
+            kind=data.kind,
+            appointment_id=appointment["id"],
+            created_at=now(),
+        )
+    )
+    await _audit(ctx, "create", "investigation_visit", visit_id, kind=data.kind)
+    return {"id": visit_id, "kind": data.kind, "appointment": appointment}
+
+
+async def report_template(ctx: Any, investigation_id: UUID) -> str:
+    """The skeleton of the social-investigation report (έκθεση κοινωνικής έρευνας), in Greek:
+    the language of the submission, whatever the user's UI language."""
+    row = await _investigation_row(investigation_id)
+    parties = (await _parties("investigation", [investigation_id]))[investigation_id]
+
+    async def names(ids: list[UUID]) -> str:
+        out = []
+        for pid in ids:
+            person = await get_person(pid)
+            birth = person.get("birth_date")
+            born = f" (γενν. {birth.strftime('%d/%m/%Y')})" if birth else ""
+            out.append(f"{person['last_name']} {person['first_name']}{born}")
+        return ", ".join(out) or "-"
+
+    visits = await InvestigationVisit.select().where(
+        InvestigationVisit.investigation_id == investigation_id
+    )
+    allegation = {"abuse": "κακοποίηση", "neglect": "παραμέληση", "other": "άλλο"}
+    lines = [
+        "ΕΚΘΕΣΗ ΚΟΙΝΩΝΙΚΗΣ ΕΡΕΥΝΑΣ",
+        "",
+        f"Προς: {row['prosecutor_office']}",
+        f"Σχετ.: Η με αρ. πρωτ. {row['order_protocol']} εισαγγελική παραγγελία "
+        f"(παραλαβή {row['received_on'].strftime('%d/%m/%Y')}"
+        + (f", αρ. πρωτ. Δήμου {row['our_protocol']}" if row["our_protocol"] else "")
+        + ")",
+        f"Αντικείμενο: {allegation.get(row['allegation'], row['allegation'])}",
+        "",
+        f"Ανήλικοι: {await names(_who(parties, 'child'))}",
+        f"Ενήλικες: {await names(_who(parties, 'adult'))}",
+        "",
+        "1. Μεθοδολογία",
+        f"Πραγματοποιήθηκαν {sum(1 for v in visits if v['kind'] == 'home_visit')} κατ' οίκον "
+        f"επισκέψεις και {sum(1 for v in visits if v['kind'] == 'interview')} συνεντεύξεις.",
+        "",
+        "2. Οικογενειακό περιβάλλον",
+        "",
+        "3. Συνθήκες διαβίωσης",
+        "",
+        "4. Ευρήματα σχετικά με την καταγγελία",
+        "",
+        "5. Εκτίμηση και προτάσεις",
+        "",
+        "Οι συντάκτες",
+    ]
+    return "\n".join(lines)
+
+
+async def save_report(ctx: Any, investigation_id: UUID, data: ReportDraft) -> dict[str, Any]:
+    row = await _investigation_row(investigation_id)
+    if row["status"] == "closed":
+        raise _error("body", "investigation_closed")
+    await Investigation.update(
+        {
+            Investigation.report_body: await encrypt(data.body, REPORT_BODY) or "",
+            Investigation.report_updated_at: now(),
+        }
+    ).where(Investigation.id == investigation_id)
+    await _audit(ctx, "update", "investigation_report", investigation_id)
+    return await read_report(ctx, investigation_id, audit_read=False)
+
+
+async def read_report(
+    ctx: Any, investigation_id: UUID, *, audit_read: bool = True
+) -> dict[str, Any]:
+    row = await _investigation_row(investigation_id)
+    body = await decrypt(row["report_body"], REPORT_BODY) or ""
+    drafted = bool(body)
+    if not drafted:
+        body = await report_template(ctx, investigation_id)
+    if audit_read:
+        await _audit(ctx, "read", "investigation_report", investigation_id)
+    return {
+        "investigation_id": investigation_id,
+        "body": body,
+        "drafted": drafted,
+        "updated_at": row["report_updated_at"],
+    }
+
+
+async def report_pdf(ctx: Any, investigation_id: UUID) -> tuple[bytes, str]:
+    from plugins.family_center.pdf import render_report
+
+    row = await _investigation_row(investigation_id)
+    report = await read_report(ctx, investigation_id, audit_read=False)
+    await _audit(ctx, "export", "investigation_report", investigation_id, format="pdf")
+    title = f"{ctx.tenant.name} - {row['order_protocol']}"
+    safe = "".join(ch if ch.isalnum() else "-" for ch in row["order_protocol"])[:40]
+    return render_report(title, report["body"]), f"ekthesi-{safe}.pdf"
+
+
+async def add_dispatch(ctx: Any, investigation_id: UUID, data: DispatchCreate) -> dict[str, Any]:
+    row = await _investigation_row(investigation_id)
+    if data.sent_on < row["received_on"]:
+        raise _error("sent_on", "sent_before_receipt")
+    if data.what == "report" and not row["report_body"]:
+        raise _error("what", "report_missing")
+    dispatch_id = uuid4()
+    await Dispatch.insert(
+        Dispatch(
+            id=dispatch_id,
+            investigation_id=investigation_id,
+            sent_on=data.sent_on,
+            recipient=data.recipient,
+            protocol=data.protocol,
+            method=data.method,
+            what=data.what,
+            created_by=ctx.user_id,
+            created_at=now(),
+        )
+    )
+    if data.what == "report" and row["completed_on"] is None:
+        await Investigation.update(
+            {Investigation.status: "submitted", Investigation.completed_on: data.sent_on}
+        ).where(Investigation.id == investigation_id)
+    await _audit(ctx, "create", "dispatch", dispatch_id, what=data.what)
+    return await get_investigation(ctx, investigation_id, audit_read=False)
+
+
+async def investigation_exists(investigation_id: UUID) -> bool:
+    return bool(await Investigation.exists().where(Investigation.id == investigation_id))
+
+
+# -- tasks (UI) ---------------------------------------------------------------------------
+
+
+async def open_tasks(ctx: Any) -> list[dict[str, Any]]:
+    """The user's deadlines (assigned orders overdue or approaching) and reviews due."""
+    settings = await settings_for(ctx)
+    day = today(ctx)
+    out: list[dict[str, Any]] = []
+    if ctx.has(PROTECTION):
+        rows = (
+            await Investigation.select()
+            .where(
+                Investigation.completed_on.is_null()
+                & (Investigation.deadline <= day + timedelta(days=settings.deadline_warning_days))
+            )
+            .output(load_json=True)
+        )
+        for row in rows:
+            if str(ctx.user_id) not in (row["assigned"] or []):
+                continue
+            state = rules.deadline_state(row["deadline"], day, settings.deadline_warning_days)
+            out.append(
+                {
+                    "kind": f"{SLUG}.{state.state}",
+                    "id": row["id"],
+                    "due": row["deadline"],
+                    "protocol": row["order_protocol"],
+                }
+            )
+    sessions = await CounsellingSession.select(CounsellingSession.case_id).where(
+        CounsellingSession.staff_user_id == ctx.user_id
+    )
+    case_ids = sorted({s["case_id"] for s in sessions})
+    if case_ids:
+        counts = Counter(
+            s["case_id"]
+            for s in await CounsellingSession.select(CounsellingSession.case_id).where(
+                CounsellingSession.case_id.is_in(case_ids)
+            )
+        )
+        cases = await FamilyCase.select().where(
+            FamilyCase.id.is_in(case_ids) & (FamilyCase.status == "open")
+        )
+        for case in cases:
+            if rules.review_due(
+                counts[case["id"]], case["reviewed_at_sessions"], settings.review_threshold
+            ).flag:
+                out.append({"kind": f"{SLUG}.review_due", "id": case["id"], "due": None})
+    return out
+
+
+# -- one person's data ---------------------------------------------------------------------
+
+
+async def export_person(person_id: Any) -> dict[str, Any]:
+    """Everything on one person except clinical notes (withheld, GDPR art. 15(4)/23 and
+    professional secrecy) and the investigation reports (criminal-offence and third-party
+    data, disclosed to the prosecutor only)."""
+    try:
+        pid = UUID(str(person_id))
+    except ValueError:
+        return {}
+    links = await Party.select().where(Party.person_id == pid)
+    by_type: dict[str, set[UUID]] = {}
+    for link in links:
+        by_type.setdefault(link["record_type"], set()).add(link["record_id"])
+    cases = []
+    for case_id in sorted(by_type.get("case", set())):
+        row = (
+            await FamilyCase.select().where(FamilyCase.id == case_id).first().output(load_json=True)
+        )
+        if row is not None:
+            cases.append(_plain(_row_out(row)))
+    sessions = []
+    for session_id in sorted(by_type.get("session", set())):
+        row = await CounsellingSession.select().where(CounsellingSession.id == session_id).first()
+        if row is not None:
+            sessions.append(_plain(_row_out(row)))
+    withheld = 0
+    if by_type.get("session"):
+        withheld = int(
+            await ClinicalNote.count().where(
+                ClinicalNote.session_id.is_in(sorted(by_type["session"]))
+            )
+        )
+    consents = await GuardianConsent.select().where(
+        (GuardianConsent.minor_id == pid) | (GuardianConsent.guardian_id == pid)
+    )
+    programmes = []
+    for programme_id in sorted(by_type.get("programme", set())):
+        row = (
+            await Programme.select()
+            .where(Programme.id == programme_id)
+            .first()
+            .output(load_json=True)
+        )
+        if row is not None:
+            programmes.append(_plain(_row_out(row, "facilitators")))
+    attendance = await Attendance.select().where(Attendance.person_id == pid)
+    investigations = []
+    for inv_id in sorted(by_type.get("investigation", set())):
+        row = await Investigation.select().where(Investigation.id == inv_id).first()
+        if row is not None:
+            keep = (
+                "id",
+                "order_protocol",
+                "prosecutor_office",
+                "received_on",
+                "deadline",
+                "allegation",
+                "status",
+                "completed_on",
+            )
+            investigations.append(_plain({k: row[k] for k in keep}))
+    out: dict[str, Any] = {
+        "cases": cases,
+        "sessions": sessions,
+        "consents": [_plain(_row_out(c, "note")) for c in consents],
+        "programmes": programmes,
+        "attendance": [_plain(_row_out(a)) for a in attendance],
+        "investigations": investigations,
+    }
+    notices = []
+    if withheld:
+        notices.append(t("family_center.export.notes_withheld", count=withheld))
+    if investigations:
+        notices.append(t("family_center.export.reports_withheld"))
+    out["withheld"] = notices
+    return {"family_center": out}
+
+
+async def erase_person(person_id: Any) -> list[str]:
+    """Counselling records of the person go (cases where they are the client, with their
+    sessions and notes; their part in other records; attendance). Investigations ordered by a
+    prosecutor are kept: the case file belongs to a judicial procedure."""
+    try:
+        pid = UUID(str(person_id))
+    except ValueError:
+        return []
+    reasons: list[str] = []
+    own_cases = [
+        r["id"] for r in await FamilyCase.select(FamilyCase.id).where(FamilyCase.person_id == pid)
+    ]
+    if own_cases:
+        session_ids = [
+            r["id"]
+            for r in await CounsellingSession.select(CounsellingSession.id).where(
+                CounsellingSession.case_id.is_in(own_cases)
+            )
+        ]
+        await ClinicalNote.delete().where(ClinicalNote.case_id.is_in(own_cases))
+        if session_ids:
+            await Party.delete().where(
+                (Party.record_type == "session") & Party.record_id.is_in(session_ids)
+            )
+        await CounsellingSession.delete().where(CounsellingSession.case_id.is_in(own_cases))
+        await GuardianConsent.delete().where(GuardianConsent.case_id.is_in(own_cases))
+        await CaseReferral.delete().where(CaseReferral.case_id.is_in(own_cases))
+        await Party.delete().where((Party.record_type == "case") & Party.record_id.is_in(own_cases))
+        await FamilyCase.delete().where(FamilyCase.id.is_in(own_cases))
+    await GuardianConsent.delete().where(GuardianConsent.minor_id == pid)
+    await GuardianConsent.update({GuardianConsent.guardian_id: None}).where(
+        GuardianConsent.guardian_id == pid
+    )
+    await Attendance.delete().where(Attendance.person_id == pid)
+    kept = await Party.count().where(
+        (Party.person_id == pid) & (Party.record_type == "investigation")
+    )
+    await Party.delete().where((Party.person_id == pid) & (Party.record_type != "investigation"))
+    if kept:
+        reasons.append(t("family_center.erase.investigations_kept", count=int(kept)))
+    return reasons
+
+
+async def move_person(survivor_id: Any, merged_id: Any) -> None:
+    survivor, merged = UUID(str(survivor_id)), UUID(str(merged_id))
+    await Party.update({Party.person_id: survivor}).where(Party.person_id == merged)
+    await FamilyCase.update({FamilyCase.person_id: survivor}).where(FamilyCase.person_id == merged)
+    await GuardianConsent.update({GuardianConsent.minor_id: survivor}).where(
+        GuardianConsent.minor_id == merged
+    )
+    await GuardianConsent.update({GuardianConsent.guardian_id: survivor}).where(
+        GuardianConsent.guardian_id == merged
+    )
+    await Attendance.update({Attendance.person_id: survivor}).where(Attendance.person_id == merged)
