@@ -68,3 +68,13 @@ async def reassign_case_worker(from_staff: UUID, to_staff: UUID | None) -> list[
             Beneficiary.id.is_in(ids)
         )
     return ids
+
+
+async def check_case_worker(staff_id: UUID | None) -> None:
+    """A person's case worker is an active staff profile of this tenant (422 otherwise: an id
+    of another tenant is as unknown here as a made-up one)."""
+    from core.errors import RequestValidationError
+    from core.staff.services import staff_exists
+
+    if staff_id is not None and not await staff_exists(staff_id, active_only=True):
+        raise RequestValidationError.single("case_worker_id", "unknown_case_worker")

@@ -17,6 +17,7 @@ from core import db
 from core.audit.writer import record
 from core.beneficiaries import identifiers
 from core.beneficiaries import search as search_keys
+from core.beneficiaries.caseload import check_case_worker
 from core.beneficiaries.categories import (
     CategoryInfo,
     all_known_categories,
@@ -334,6 +335,7 @@ async def create_beneficiary(
         Household.id == data.household_id
     ):
         raise RequestValidationError.single("household_id", "unknown_household")
+    await check_case_worker(data.case_worker_id)
     now = _now()
     person_id = uuid4()
     values = _values_from_create(data)
@@ -372,6 +374,8 @@ async def update_beneficiary(
     if row["status"] == "merged":
         raise Conflict("person_merged", extra={"merged_into": str(row["merged_into"])})
     sent = data.model_dump(exclude_unset=True)
+    if sent.get("case_worker_id") is not None and sent["case_worker_id"] != row["case_worker_id"]:
+        await check_case_worker(sent["case_worker_id"])
     if not sees_special:  # cannot set them (422 earlier), must not clear them either
         for name in SPECIAL_FIELDS:
             sent.pop(name, None)

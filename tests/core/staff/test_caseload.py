@@ -125,6 +125,27 @@ async def test_caseload_is_tenant_scoped(
     assert refused.status_code == 404
     still = await client.get(f"{tenant.api}/staff/{mine}", headers=admin.headers)
     assert still.json()["active"] is True and still.json()["caseload"] == 1
+    # another tenant's (or an inactive) staff member cannot be a person's case worker here
+    gone = await _staff(client, tenant, admin, "Αποχωρήσασα", active=False)
+    person = await make_person(client, tenant, social_worker, last_name="Νικολάου")
+    for staff_id in (theirs, gone):
+        refused = await client.post(
+            f"{tenant.api}/beneficiaries",
+            json={
+                "first_name": "Νίκος",
+                "last_name": "Ξένου",
+                "birth_date": "1980-01-01",
+                "case_worker_id": staff_id,
+            },
+            headers=social_worker.headers,
+        )
+        assert codes(refused) == [("case_worker_id", "unknown_case_worker")]
+        patched = await client.patch(
+            f"{tenant.api}/beneficiaries/{person}",
+            json={"case_worker_id": staff_id},
+            headers=social_worker.headers,
+        )
+        assert codes(patched) == [("case_worker_id", "unknown_case_worker")]
     # and their caseload count does not see ours
     theirs_read = await client.get(
         f"{other_tenant.api}/staff/{theirs}", headers=other_admin.headers
