@@ -94,7 +94,11 @@ def merimna_demo_data(tenant: TenantRef, seed: int) -> Any:
 def merimna_export_person(tenant: TenantRef, person_id: Any) -> Any:
     from plugins.roma_branch.services import export_person
 
-    return export_person(person_id)
+    async def run() -> dict[str, Any]:
+        # Under the module's slug: other plugins' export keys never collide with ours.
+        return {SLUG: await export_person(person_id)}
+
+    return run()
 
 
 @hookimpl

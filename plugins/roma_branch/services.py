@@ -92,7 +92,7 @@ async def settings_of(ctx: Any) -> Settings:
     return cast(Settings, await module_settings(ctx.tenant, SLUG))
 
 
-async def _audit(ctx: Any, action: str, kind: str, object_id: Any = "", **details: Any) -> None:
+async def _audit(ctx: Any, action: str, kind: str, object_id: Any = "", /, **details: Any) -> None:
     await audit(ctx, action, f"{SLUG}.{kind}", object_id, details=details or None)
 
 
