@@ -1105,7 +1105,7 @@ async def create_incident(ctx: Any, form: IncidentForm) -> dict[str, Any]:
             recorded_at=_now(),
         )
     )
-    await _audit(ctx, "create", "incident", row_id, kind=form.kind, action=action)
+    await _audit(ctx, "create", "incident", row_id, kind=form.kind, effect=action)
     out = await get_incident(ctx, row_id, audit_read=False)
     out["visits_cancelled"] = cancelled
     return out
@@ -1314,7 +1314,7 @@ async def check_in(ctx: Any, visit_id: UUID, form: CheckInForm) -> dict[str, Any
         "update",
         "visit",
         visit_id,
-        action="check_in",
+        step="check_in",
         late=minutes > settings.late_after_minutes,
     )
     return await get_visit(ctx, visit_id, audit_read=False)
@@ -1355,7 +1355,7 @@ async def check_out(ctx: Any, visit_id: UUID, form: CheckOutForm) -> dict[str, A
         }
     ).where(Visit.id == visit_id)
     await _set_appointment_status(ctx, row["appointment_id"], "completed")
-    await _audit(ctx, "update", "visit", visit_id, action="check_out", vitals=bool(vitals))
+    await _audit(ctx, "update", "visit", visit_id, step="check_out", vitals=bool(vitals))
     return await get_visit(ctx, visit_id, audit_read=False)
 
 
@@ -1370,7 +1370,7 @@ async def mark_missed(ctx: Any, visit_id: UUID, form: MissedForm) -> dict[str, A
         {Visit.status: "missed", Visit.status_reason: form.reason, Visit.updated_at: _now()}
     ).where(Visit.id == visit_id)
     await _set_appointment_status(ctx, row["appointment_id"], "no_show")
-    await _audit(ctx, "update", "visit", visit_id, action="missed")
+    await _audit(ctx, "update", "visit", visit_id, step="missed")
     return await get_visit(ctx, visit_id, audit_read=False)
 
 
