@@ -36,6 +36,10 @@ fi
 
 echo "setup: pip install -e '.[test]'"
 "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[test]'
+# The example module ships as a package of its own, installed like a third party's would be.
+echo "setup: pip install -e examples/social_grocery"
+"$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+    --no-deps --no-build-isolation -e examples/social_grocery
 # htmx and the Swagger UI assets come from the npm registry, never from the repository.
 echo "setup: merimna web vendor"
 "$PYTHON" -m core.cli web vendor

@@ -52,9 +52,9 @@ def merimna_reports() -> list[ReportSpec]:
 
 @hookimpl
 def merimna_export_tables() -> list[Any]:
-    from merimna_social_grocery.tables import Entry
+    from merimna_social_grocery.tables import Card, Entry
 
-    return [Entry]
+    return [Card, Entry]
 
 
 @hookimpl

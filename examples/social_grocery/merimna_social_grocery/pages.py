@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 
 from merimna_social_grocery import services
 from merimna_social_grocery.manifest import READ, WRITE
-from merimna_social_grocery.schemas import KIND_TITLES, EntryIn
+from merimna_social_grocery.schemas import KIND_TITLES, CardIn, EntryIn
 
 Ctx = NamedDependency[RequestContext]
 
@@ -76,4 +76,61 @@ async def entries_create(request: Request[Any, Any, Any], ctx: Ctx) -> Template 
     return Redirect(request.url.path, status_code=303)
 
 
-PAGES = [entries_page, entries_create]
+# -- cards ------------------------------------------------------------------------------------
+
+
+async def _cards(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    *,
+    values: Any = None,
+    errors: RequestValidationError | None = None,
+) -> Template:
+    rows, _ = await services.list_cards(ctx, person_id=None, limit=50, cursor=None)
+    form = None
+    if ctx.has(WRITE):
+        form = render_form(
+            CardIn,
+            action=request.url.path,
+            values=values,
+            errors=errors,
+            csrf_token=csrf_token(request.scope),
+            submit_label=t("social_grocery.cards.decide"),
+        )
+    cards = [
+        {
+            **row,
+            "status_title": t(f"social_grocery.cards.{row['status']}"),
+            "reason_titles": [t(f"social_grocery.reason.{r}") for r in row["reasons"]],
+        }
+        for row in rows
+    ]
+    return await render_page(
+        request,
+        "social_grocery/cards.html",
+        ctx=ctx,
+        title=t("social_grocery.cards.title"),
+        cards=cards,
+        form=form,
+        status_code=422 if errors else 200,
+    )
+
+
+@get("/cards", name="social_grocery.cards")
+async def cards_page(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
+    ctx.require(READ)
+    return await _cards(request, ctx)
+
+
+@post("/cards", name="social_grocery.cards.create")
+async def cards_create(request: Request[Any, Any, Any], ctx: Ctx) -> Template | Redirect:
+    ctx.require(WRITE)
+    submitted = await request.form()
+    try:
+        await services.decide_card(ctx, parse_form(CardIn, submitted))
+    except RequestValidationError as exc:
+        return await _cards(request, ctx, values=submitted, errors=exc)
+    return Redirect(request.url.path, status_code=303)
+
+
+PAGES = [entries_page, entries_create, cards_page, cards_create]

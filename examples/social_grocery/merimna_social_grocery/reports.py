@@ -20,13 +20,14 @@ async def per_month(ctx: RequestContext, params: MonthParams) -> list[dict[str, 
 REPORTS = [
     ReportSpec(
         id="social_grocery.per_month",
-        title_el="Καταχωρίσεις ανά μήνα",
-        title_en="Entries per month",
+        title_el="Επισκέψεις και πόντοι ανά μήνα",
+        title_en="Visits and points per month",
         params_model=MonthParams,
         columns=(
             ("month", "Μήνας", "Month"),
             ("kind_title", "Είδος", "Kind"),
-            ("count", "Πλήθος", "Count"),
+            ("count", "Επισκέψεις", "Visits"),
+            ("points", "Πόντοι", "Points"),
         ),
         run=per_month,
         permission=READ,

@@ -16,13 +16,50 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from merimna_social_grocery import services
 from merimna_social_grocery.manifest import READ, WRITE
-from merimna_social_grocery.schemas import EntryIn, EntryOut, EntryPage
+from merimna_social_grocery.schemas import (
+    CardIn,
+    CardOut,
+    CardPage,
+    EntryIn,
+    EntryOut,
+    EntryPage,
+)
 
 Ctx = NamedDependency[RequestContext]
 TAGS = ["social_grocery"]
 
 
-@post("/entries", tags=TAGS, summary="Record an entry for a person")
+@post(
+    "/cards",
+    tags=TAGS,
+    summary="Decide an application for a card (kept with its reasons when rejected)",
+)
+async def create_card(ctx: Ctx, data: JSONBody[CardIn]) -> CardOut:
+    ctx.require(WRITE)
+    return CardOut(**await services.decide_card(ctx, data))
+
+
+@get("/cards", tags=TAGS, summary="List cards and decisions, newest first")
+async def list_cards(
+    ctx: Ctx,
+    person_id: Annotated[UUID | None, Parameter(query="person_id")] = None,
+    limit: Annotated[int | None, Parameter(query="limit")] = None,
+    cursor: Annotated[str | None, Parameter(query="cursor")] = None,
+) -> CardPage:
+    ctx.require(READ)
+    rows, next_cursor = await services.list_cards(
+        ctx, person_id=person_id, limit=limit, cursor=cursor
+    )
+    return CardPage(items=[CardOut(**row) for row in rows], next_cursor=next_cursor)
+
+
+@get("/cards/{card_id:uuid}", tags=TAGS, summary="Read a card or decision")
+async def read_card(ctx: Ctx, card_id: FromPath[UUID]) -> CardOut:
+    ctx.require(READ)
+    return CardOut(**await services.get_card(ctx, card_id))
+
+
+@post("/entries", tags=TAGS, summary="Record a shopping visit (needs a card in force)")
 async def create_entry(ctx: Ctx, data: JSONBody[EntryIn]) -> EntryOut:
     ctx.require(WRITE)
     return EntryOut(**await services.create_entry(ctx, data))
@@ -48,4 +85,4 @@ async def read_entry(ctx: Ctx, entry_id: FromPath[UUID]) -> EntryOut:
     return EntryOut(**await services.get_entry(ctx, entry_id))
 
 
-ROUTES = [create_entry, list_entries, read_entry]
+ROUTES = [create_card, list_cards, read_card, create_entry, list_entries, read_entry]
