@@ -49,6 +49,7 @@ from piccolo.table import Table
 
 from core import db
 from core.errors import Conflict, NotFound
+from core.i18n import t
 from core.plugin_host import get_host
 from core.settings import get_settings
 from tenants.resolution import invalidate_membership, invalidate_tenant
@@ -521,7 +522,7 @@ async def import_tenant(path: Path, *, actor: Actor = SYSTEM) -> ImportResult:
     manifest = archive.manifest
     tenant_id, slug = archive.tenant_id, archive.slug
     local = get_host().export_tables()
-    by_name = {t._meta.tablename: t for t in local}
+    by_name = {table._meta.tablename: table for table in local}
     entries = {e["table"]: e for e in manifest["tables"]}
     for name, entry in entries.items():
         table = by_name.get(name)
@@ -596,10 +597,11 @@ async def import_tenant(path: Path, *, actor: Actor = SYSTEM) -> ImportResult:
 
 
 async def _refuse_existing(slug: str, tenant_id: UUID) -> None:
+    # The slug and id are named: the operator reads this as the CLI's one line.
     if await Tenant.exists().where(Tenant.slug == slug):
-        raise Conflict("duplicate_slug")
+        raise Conflict("duplicate_slug", detail=f"{t('error.duplicate_slug')} ({slug})")
     if await Tenant.exists().where(Tenant.id == tenant_id):
-        raise Conflict("duplicate_tenant")
+        raise Conflict("duplicate_tenant", detail=f"{t('error.duplicate_tenant')} ({tenant_id})")
 
 
 async def _restore_table(tar: tarfile.TarFile, table: type[Table], entry: dict[str, Any]) -> int:

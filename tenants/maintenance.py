@@ -52,10 +52,12 @@ async def for_each_tenant(
     """
     if db.engine().current_transaction.get() is not None:
         raise NestedMaintenance("for_each_tenant must not run inside a transaction")
-    query = Tenant.select(Tenant.slug, Tenant.status).order_by(Tenant.slug)
-    rows = await query
     wanted = set(slugs) if slugs is not None else None
     allowed = set(statuses) if statuses is not None else None
+    query = Tenant.select(Tenant.slug, Tenant.status).order_by(Tenant.slug)
+    if wanted:
+        query = query.where(Tenant.slug.is_in(sorted(wanted)))
+    rows = [] if wanted is not None and not wanted else await query
     results: list[tuple[TenantInfo, T]] = []
     outcome = "ok"
     try:

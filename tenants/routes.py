@@ -253,10 +253,11 @@ async def disable_module(actor: ActorDep, slug: FromPath[str], module: FromPath[
 @get(
     "/stats",
     summary="Usage per tenant",
-    description="Members, enabled modules and row counts per tenant table; no personal data.",
+    description="Members, enabled modules and row counts per tenant table; no personal data. "
+    "`tenant` (repeatable) narrows it to those slugs; totals are over the tenants listed.",
 )
-async def stats(actor: ActorDep) -> StatsOut:
-    return await services.usage_stats(actor)
+async def stats(actor: ActorDep, tenant: FromQuery[list[str] | None] = None) -> StatsOut:
+    return await services.usage_stats(actor, slugs=tenant)
 
 
 @get("/modules", summary="Installed program modules, with their settings' JSON schema")

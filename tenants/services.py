@@ -596,7 +596,7 @@ async def member_count(tenant_id: UUID) -> int:
 # -- consortium statistics --------------------------------------------------------------------
 
 
-async def usage_stats(actor: Actor = SYSTEM) -> StatsOut:
+async def usage_stats(actor: Actor = SYSTEM, *, slugs: list[str] | None = None) -> StatsOut:
     """Per-tenant usage counts (members, modules, rows per tenant table): numbers only.
 
     Tenant tables are counted through the maintenance path, one tenant at a time inside its
@@ -618,7 +618,12 @@ async def usage_stats(actor: Actor = SYSTEM) -> StatsOut:
         return {t._meta.tablename: await t.count() for t in tables}
 
     visited = await for_each_tenant(
-        "stats", actor.user_id, count_rows, request_id=actor.request_id, client=actor.client
+        "stats",
+        actor.user_id,
+        count_rows,
+        slugs=slugs,
+        request_id=actor.request_id,
+        client=actor.client,
     )
     items = [
         TenantStats(

@@ -8,8 +8,12 @@ tested against `test_widgets`, registered like a third-party module through
 
 from __future__ import annotations
 
+import os
+import secrets
 import types
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -97,6 +101,50 @@ async def widgets(merimna_app: Any) -> AsyncIterator[types.SimpleNamespace]:
 
 def settings_url(slug: str, module: str = WIDGETS) -> str:
     return f"/api/v1/t/{slug}/modules/{module}/settings"
+
+
+@dataclass
+class Deployment:
+    """Another Merimna installation: its own empty database and data folder, no Redis."""
+
+    url: str
+    data_dir: Path
+    database: str = ""  # PostgreSQL: the database's name
+
+    def count(self, table: str) -> int:
+        """Every row of a table, all tenants together (as the database owner sees it)."""
+        sql = f'SELECT count(*) AS n FROM "{table}"'
+        if not self.database:
+            import sqlite3
+
+            with sqlite3.connect(self.url.removeprefix("sqlite:///")) as con:
+                return int(con.execute(sql).fetchone()[0])
+        from tests.conftest import _state
+
+        out = _state["pg"].psql(sql, database=self.database)  # superuser: no RLS
+        return int(out.strip())
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k != "MERIMNA_REDIS_URL"}
+        env.update(MERIMNA_DATABASE_URL=self.url, MERIMNA_DATA_DIR=str(self.data_dir))
+        return env
+
+
+@pytest.fixture
+def deployment(tmp_path: Path) -> Iterator[Deployment]:
+    """A second deployment on this tier: a SQLite file, or a new database in the test
+    PostgreSQL cluster (owned by the same non-superuser role, so row-level security holds)."""
+    from tests.conftest import _state
+
+    pg = _state.get("pg")
+    name = f"second_{secrets.token_hex(4)}"
+    url = pg.create_database(name) if pg else f"sqlite:///{tmp_path / 'second.sqlite'}"
+    try:
+        yield Deployment(url=url, data_dir=tmp_path / "second-data", database=name if pg else "")
+    finally:
+        if pg:
+            pg.drop_database(name)
 
 
 async def in_tenant(tenant_id: Any, fn: Any) -> Any:

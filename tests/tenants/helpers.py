@@ -10,16 +10,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def merimna(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """`merimna ARGS...` with this test session's database, store and data folder."""
+def merimna(
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    prelude: str = "",
+    timeout: float = 180,
+) -> subprocess.CompletedProcess[str]:
+    """`merimna ARGS...` with this test session's database, store and data folder.
+
+    Args:
+        env: the whole environment instead (another deployment, see `Deployment`).
+        prelude: Python run before the command line (to narrow what it works on).
+    """
     return subprocess.run(
-        [sys.executable, "-c", "from core.cli import main; main()", *args],
+        [sys.executable, "-c", f"{prelude}\nfrom core.cli import main; main()", *args],
         input=stdin if stdin is not None else "",
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env=os.environ.copy(),
-        timeout=180,
+        env=env if env is not None else os.environ.copy(),
+        timeout=timeout,
         check=False,
     )
 

@@ -584,19 +584,34 @@ async def test_stats_count_without_personal_data(
             settings_url(town.slug), json={"max_visits": visits}, headers=boss.headers
         )
         assert changed.status_code == 200
-    response = await http.get(f"{ADMIN}/stats", headers=consortium_admin.headers)
+    person = await http.post(
+        f"{town.api}/beneficiaries",
+        json={"first_name": "Ευτέρπη", "last_name": "Ζαχαρίου", "birth_date": "1941-05-02"},
+        headers=boss.headers,
+    )
+    assert person.status_code == 201, person.text
+    # Narrowed to the two tenants of this test (the session holds many more).
+    response = await http.get(
+        f"{ADMIN}/stats",
+        params=[("tenant", town.slug), ("tenant", quiet.slug)],
+        headers=consortium_admin.headers,
+    )
     assert response.status_code == 200
     body = response.json()
     by_slug = {t["slug"]: t for t in body["tenants"]}
+    assert set(by_slug) == {town.slug, quiet.slug}
     mine, other = by_slug[town.slug], by_slug[quiet.slug]
     assert mine["members"] == 2
     assert mine["modules"] == [WIDGETS]
     assert mine["rows"]["audit_event"] >= 2
-    assert other["rows"]["audit_event"] == 0
+    assert mine["rows"]["beneficiary"] == 1
+    assert other["rows"]["audit_event"] == 0 and other["rows"]["beneficiary"] == 0
     assert other["members"] == 0
-    assert body["totals"]["tenants"] == len(body["tenants"])
+    assert body["totals"]["tenants"] == 2 and body["totals"]["members"] == 2
     assert boss.username not in response.text
     assert "Δήμος Μετρήσεων" not in response.text
+    for personal in ("Ευτέρπη", "Ζαχαρίου", "1941", person.json()["id"]):
+        assert personal not in response.text
     runs = await PlatformAuditEvent.select().where(
         (PlatformAuditEvent.user_id == consortium_admin.user_id)
         & (PlatformAuditEvent.action == "maintenance")
