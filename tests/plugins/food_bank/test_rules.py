@@ -7,7 +7,8 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from plugins.food_bank import rules
@@ -101,7 +102,9 @@ def test_fefo_skips_expired_and_orders_by_expiry() -> None:
     early = _lot(2000, TODAY + timedelta(days=3))
     past_bb = _lot(1000, TODAY - timedelta(days=2), "best_before")
     undated = _lot(9000, None, "none")
-    picks = rules.fefo_pick([late, expired, undated, early, past_bb], 4000, "distribution", TODAY, s)
+    picks = rules.fefo_pick(
+        [late, expired, undated, early, past_bb], 4000, "distribution", TODAY, s
+    )
     assert [(p.lot_id, p.quantity) for p in picks] == [
         (past_bb.id, 1000),
         (early.id, 2000),
@@ -143,15 +146,27 @@ def test_quantities(unit, quantity, problem) -> None:
 def test_snack_packs_by_school_level() -> None:
     s = Settings()
     levels = ("primary", "primary", "lower_secondary", "preschool", None, "upper_secondary")
-    assert rules.snack_packs(levels, s) == {"primary": 10, "lower_secondary": 5, "upper_secondary": 5}
-    assert rules.schoolchildren(levels) == {"primary": 2, "lower_secondary": 1, "upper_secondary": 1}
+    assert rules.snack_packs(levels, s) == {
+        "primary": 10,
+        "lower_secondary": 5,
+        "upper_secondary": 5,
+    }
+    assert rules.schoolchildren(levels) == {
+        "primary": 2,
+        "lower_secondary": 1,
+        "upper_secondary": 1,
+    }
     assert rules.snack_packs(("preschool",), s) == {}
 
 
 @hsettings(max_examples=200, deadline=None)
 @given(
     lots=st.lists(
-        st.tuples(st.integers(0, 50_000), st.integers(-10, 60), st.sampled_from(["use_by", "best_before", "none"])),
+        st.tuples(
+            st.integers(0, 50_000),
+            st.integers(-10, 60),
+            st.sampled_from(["use_by", "best_before", "none"]),
+        ),
         min_size=1,
         max_size=8,
     ),
@@ -177,7 +192,11 @@ def test_ledger_invariants(lots, wanted) -> None:
             lot = state[p.lot_id]
             assert rules.lot_state(lot.date_kind, lot.expiry, TODAY) != "expired"
             state[p.lot_id] = rules.LotFacts(
-                lot.id, lot.on_hand - p.quantity, lot.date_kind, lot.expiry, lot.received_on,
+                lot.id,
+                lot.on_hand - p.quantity,
+                lot.date_kind,
+                lot.expiry,
+                lot.received_on,
                 lot.funding_source,
             )
             ledger[p.lot_id].append(-p.quantity)
