@@ -101,6 +101,7 @@ async def load(tenant: Any, seed: int) -> None:
     # Counselling cases with sessions (and a minor with a guardian's consent).
     for i, client in enumerate(rng.sample(adults, min(8, len(adults)))):
         family = [p for p in rng.sample(adults, 2) if p != client][:1]
+        minor = minors[i % len(minors)] if minors and i % 3 == 0 else None
         opened = today - timedelta(days=rng.randint(20, 200))
         case = await services.create_case(
             who,
@@ -108,13 +109,12 @@ async def load(tenant: Any, seed: int) -> None:
                 person_id=client,
                 problems=PROBLEM_SETS[i % len(PROBLEM_SETS)],  # type: ignore[arg-type]
                 referral_source=rng.choice(["self", "school", "social_service", "health_service"]),
-                family_member_ids=family,
+                family_member_ids=[*family, *([minor] if minor else [])],
                 opened_on=opened,
             ),
         )
         participants = [client]
-        if minors and i % 3 == 0:
-            minor = minors[i % len(minors)]
+        if minor is not None:
             await services.add_consent(
                 who,
                 case["id"],
