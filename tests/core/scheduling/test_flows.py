@@ -5,6 +5,7 @@ scheduling route between tenants."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -374,3 +375,41 @@ async def test_every_scheduling_route_is_isolated_between_tenants(client: Any) -
     assert still.json()["status"] == "scheduled"
     assert still.json()["start"] == their_appt["start"]
     assert UUID(still.json()["id"]) == UUID(a_id)
+
+
+async def test_demo_weeks_are_realistic_and_conflict_free(client: Any) -> None:
+    from core.scheduling.demo import load_demo
+    from core.scheduling.tables import Appointment, AppointmentParticipant
+    from tests.core.scheduling.helpers import make_person, make_world
+
+    world = await make_world(client)
+    for _ in range(3):
+        await make_person(client, world.tenant, world.worker)
+    actor = await system_actor(world.tenant.slug)
+    today = MONDAY + timedelta(days=9)  # a Wednesday: two weeks before, one after
+    with tenant_context(world.tenant.id):
+        async with db.transaction(write=True):
+            await db.set_rls_tenant(world.tenant.id)
+            created = await load_demo(actor.tenant.ref, seed=7, today=today)
+            rows = await Appointment.select(
+                Appointment.id, Appointment.status, Appointment.start_at, Appointment.service
+            )
+            busy = await AppointmentParticipant.select().where(
+                AppointmentParticipant.active == True  # noqa: E712
+            )
+    assert created == len(rows) and created >= 20
+    assert {r["service"] for r in rows} >= {"core.counselling", "core.intake"}
+    past = [r for r in rows if r["start_at"].date() < today]
+    assert past and all(r["status"] in ("completed", "no_show", "cancelled") for r in past)
+    assert {r["status"] for r in rows if r["start_at"].date() > today} <= {
+        "scheduled",
+        "confirmed",
+        "cancelled",
+    }
+    by_person: dict[Any, list[Any]] = {}
+    for b in busy:
+        by_person.setdefault(b["person_id"], []).append((b["start_at"], b["end_at"]))
+    for ranges in by_person.values():
+        ranges.sort()
+        for (_, end), (start, _) in pairwise(ranges):
+            assert end <= start, "the demo double-booked someone"
