@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from core.api import TenantRef, active_person_ids, get_person
@@ -77,8 +77,8 @@ async def load_demo(tenant: TenantRef, seed: int, today: date | None = None) -> 
                 code=code,
                 name_el=el,
                 name_en=en,
-                category=category,
-                unit=unit,
+                category=cast(Any, category),
+                unit=cast(Any, unit),
                 weight_grams=grams,
                 size="116" if code == "jacket_child" else "",
                 age_min=6 if code == "puzzle" else None,
@@ -87,7 +87,9 @@ async def load_demo(tenant: TenantRef, seed: int, today: date | None = None) -> 
         )
         items[code] = out["id"]
     donors = [
-        (await services.create_donor(actor, DonorCreate(kind=kind, name=name, afm=afm)))["id"]
+        (await services.create_donor(actor, DonorCreate(kind=cast(Any, kind), name=name, afm=afm)))[
+            "id"
+        ]
         for kind, name, afm in DONORS
     ]
     created = 0
@@ -138,7 +140,7 @@ async def load_demo(tenant: TenantRef, seed: int, today: date | None = None) -> 
                 DonationLotIn(
                     item_id=items[code],
                     quantity=qty,
-                    date_kind=kind,
+                    date_kind=cast(Any, kind),
                     expiry=None if kind == "none" else today + timedelta(days=rng.randint(3, 200)),
                     lot_code=f"L{rng.randint(10000, 99999)}",
                     storage="chilled" if code == "feta" else "ambient",

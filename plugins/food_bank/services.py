@@ -1139,7 +1139,7 @@ async def _issue_lines(
                 "quantity": _dec(r["quantity_milli"]),
                 "unit": item["unit"],
                 "funding_source": r["funding_source"],
-                "past_best_before": bool(lot)
+                "past_best_before": lot is not None
                 and rules.lot_state(lot["date_kind"], lot["expiry"], today) == "past_best_before",
             }
         )
@@ -1179,7 +1179,11 @@ async def _days_out(actor: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str
     out = []
     for row in rows:
         pickups = await Pickup.count().where(Pickup.distribution_day_id == row["id"])
-        bookings = await appointments_for_record(actor, SLUG, "distribution_day", row["id"])
+        bookings = (
+            await appointments_for_record(actor, SLUG, "distribution_day", row["id"])
+            if hasattr(actor, "hooks")  # loaders without a request have no calendar access
+            else []
+        )
         active = [b for b in bookings if b.get("status") != "cancelled"]
         out.append(
             {
@@ -1352,7 +1356,7 @@ async def create_pickup(actor: Any, data: PickupCreate) -> dict[str, Any]:
         )
         grams = 0
         for item, milli, lot_id, field in wanted:
-            for line in await _issue(
+            for issued in await _issue(
                 actor,
                 settings,
                 item,
@@ -1364,7 +1368,7 @@ async def create_pickup(actor: Any, data: PickupCreate) -> dict[str, Any]:
                 warehouse=warehouse,
                 lot_id=lot_id,
             ):
-                grams += line["grams"]
+                grams += issued["grams"]
         await Pickup.update({Pickup.total_grams: grams}).where(Pickup.id == pickup_id)
         if data.appointment_id is not None:
             await _complete_appointment(actor, data.appointment_id, person["id"])
