@@ -17,7 +17,7 @@ from faker import Faker
 from core.api import TenantRef, active_person_ids
 from plugins.roma_branch import rules
 from plugins.roma_branch.schemas import AGENCIES, REQUEST_TYPES
-from plugins.roma_branch.settings import DEFAULT_CHECKLISTS
+from plugins.roma_branch.settings import DEFAULT_CHECKLISTS, Benefit
 from plugins.roma_branch.tables import (
     Accompaniment,
     Application,
@@ -108,9 +108,15 @@ async def load(tenant: TenantRef, seed: int) -> None:
             updated_at=now,
         ).save()
     # benefit applications with checklists
-    for i, benefit in enumerate(
-        ["min_income", "min_income", "min_income", "housing", "child", "disability"]
-    ):
+    benefits: list[Benefit] = [
+        "min_income",
+        "min_income",
+        "min_income",
+        "housing",
+        "child",
+        "disability",
+    ]
+    for i, benefit in enumerate(benefits):
         adults, minors = rng.choice([(1, 0), (2, 2), (1, 2), (2, 3), (3, 1)])
         single = adults == 1 and minors > 0
         income = Decimal(rng.randrange(0, 1800, 50))
@@ -166,7 +172,7 @@ async def load(tenant: TenantRef, seed: int) -> None:
     # job bank
     employer_ids = []
     for name, sector in EMPLOYERS:
-        row = Employer(
+        employer = Employer(
             id=uuid4(),
             name=name,
             afm=_afm(rng),
@@ -176,8 +182,8 @@ async def load(tenant: TenantRef, seed: int) -> None:
             phone=f"22710{rng.randint(20000, 99999)}",
             created_at=now,
         )
-        await row.save()
-        employer_ids.append(row.id)
+        await employer.save()
+        employer_ids.append(employer.id)
     for employer_id in employer_ids:
         await Vacancy(
             id=uuid4(),
@@ -194,7 +200,7 @@ async def load(tenant: TenantRef, seed: int) -> None:
         ).save()
     seekers = []
     for person_id in people[6:14]:
-        row = JobSeeker(
+        seeker_row = JobSeeker(
             id=uuid4(),
             person_id=person_id,
             education=rng.choice(["none", "isced_1_2", "isced_1_2", "isced_3_4"]),
@@ -208,21 +214,21 @@ async def load(tenant: TenantRef, seed: int) -> None:
             created_at=now,
             updated_at=now,
         )
-        await row.save()
-        seekers.append(row)
+        await seeker_row.save()
+        seekers.append(seeker_row)
     for seeker in seekers[:3]:
-        start = today - timedelta(days=rng.randint(20, 200))
+        started = today - timedelta(days=rng.randint(20, 200))
         placement_id = uuid4()
         await Placement(
             id=placement_id,
             seeker_id=seeker.id,
             person_id=seeker.person_id,
             employer_id=rng.choice(employer_ids),
-            start_date=start,
+            start_date=started,
             contract="seasonal",
             created_at=now,
         ).save()
-        for month, due in rules.followup_dates(start, [1, 3, 6]):
+        for month, due in rules.followup_dates(started, [1, 3, 6]):
             done = due < today
             await Followup(
                 id=uuid4(),

@@ -7,7 +7,7 @@ income estimate lives here, with the values in force since December 2023 as defa
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -40,7 +40,7 @@ _COMMON = [
     _doc("iban", "IBAN στο όνομα του αιτούντος", "IBAN in the applicant's name"),
 ]
 
-DEFAULT_CHECKLISTS: dict[str, list[DocumentTemplate]] = {
+DEFAULT_CHECKLISTS: dict[Benefit, list[DocumentTemplate]] = {
     "min_income": [
         *_COMMON,
         _doc("utility_bill", "Πρόσφατος λογαριασμός ΔΕΗ ή άλλης ΔΕΚΟ", "Recent utility bill"),
@@ -189,4 +189,5 @@ class Settings(BaseModel):
         return self
 
     def checklist(self, benefit: str) -> list[DocumentTemplate]:
-        return list(self.checklists.get(benefit, DEFAULT_CHECKLISTS.get(benefit, [])))
+        key = cast(Benefit, benefit)
+        return list(self.checklists.get(key, DEFAULT_CHECKLISTS.get(key, [])))
