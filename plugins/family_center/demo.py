@@ -166,14 +166,14 @@ async def load(tenant: Any, seed: int) -> None:
             ),
         )
         for week in range(1 if school else 6):
-            held = starts + timedelta(days=7 * week)
-            if held > today:
+            meeting_day = starts + timedelta(days=7 * week)
+            if meeting_day > today:
                 break
             await services.add_meeting(
                 who,
                 programme["id"],
                 MeetingCreate(
-                    held_on=held,
+                    held_on=meeting_day,
                     topic=title,
                     pupils=rng.randint(20, 60) if school else 0,
                     parents=rng.randint(5, 20) if school else len(enrolled),
