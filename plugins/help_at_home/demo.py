@@ -194,7 +194,7 @@ async def load_demo(tenant: TenantRef, seed: int, today: date | None = None) -> 
                         "goals": rng.sample(GOALS, 2),
                         "services": services_,
                         "start_date": start,
-                        "review_date": start + timedelta(days=180),
+                        "review_date": start + timedelta(days=90),
                     }
                 ),
             )

@@ -18,7 +18,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, Field, ValidationError, create_model, model_validator
 
 from core.api import (
     NotFound,
@@ -92,6 +92,19 @@ ApplicationPage: type[BaseModel] = create_model(  # type: ignore[call-overload]
 
 
 class AssessmentHeader(Form):
+    """Date and notes of an assessment page; the items follow as flat fields. A browser sends
+    every answer as text: "5" becomes the score 5 here, before the scale's choices apply."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scores_as_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {
+                k: int(v) if isinstance(v, str) and v.isdigit() and k != "notes" else v
+                for k, v in data.items()
+            }
+        return data
+
     assessed_on: date = labelled(el="Ημερομηνία αξιολόγησης", en="Assessed on")
     notes: str = Field(
         default="",

@@ -8,7 +8,17 @@ descriptions) live only in the `*_sealed` columns (`EncryptedText`), encrypted w
 tenant's key through `core.api`.
 """
 
-from piccolo.columns import JSON, UUID, Boolean, Date, Integer, Real, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Date,
+    DoublePrecision,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 from core.api import EncryptedText, TenantScoped
@@ -124,11 +134,11 @@ class Visit(TenantScoped, Table, tablename="hah_visit"):
     status_reason = Varchar(length=500, default="")
     tasks = JSON(default=[])
     check_in_at = Timestamptz(null=True, default=None)
-    check_in_lat = Real(null=True, default=None)
-    check_in_lon = Real(null=True, default=None)
+    check_in_lat = DoublePrecision(null=True, default=None)
+    check_in_lon = DoublePrecision(null=True, default=None)
     check_out_at = Timestamptz(null=True, default=None)
-    check_out_lat = Real(null=True, default=None)
-    check_out_lon = Real(null=True, default=None)
+    check_out_lat = DoublePrecision(null=True, default=None)
+    check_out_lon = DoublePrecision(null=True, default=None)
     late_minutes = Integer(default=0)
     form_version = Integer(default=1)
     tasks_done = JSON(default=[])

@@ -4,7 +4,7 @@ from piccolo.columns.column_types import Boolean
 from piccolo.columns.column_types import Date
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Real
+from piccolo.columns.column_types import DoublePrecision
 from piccolo.columns.column_types import Text
 from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import UUID
@@ -2170,8 +2170,8 @@ async def forwards():
         tablename="hah_visit",
         column_name="check_in_lat",
         db_column_name="check_in_lat",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": None,
             "null": True,
@@ -2191,8 +2191,8 @@ async def forwards():
         tablename="hah_visit",
         column_name="check_in_lon",
         db_column_name="check_in_lon",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": None,
             "null": True,
@@ -2233,8 +2233,8 @@ async def forwards():
         tablename="hah_visit",
         column_name="check_out_lat",
         db_column_name="check_out_lat",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": None,
             "null": True,
@@ -2254,8 +2254,8 @@ async def forwards():
         tablename="hah_visit",
         column_name="check_out_lon",
         db_column_name="check_out_lon",
-        column_class_name="Real",
-        column_class=Real,
+        column_class_name="DoublePrecision",
+        column_class=DoublePrecision,
         params={
             "default": None,
             "null": True,

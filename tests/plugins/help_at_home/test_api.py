@@ -61,6 +61,7 @@ def fields(response: Any) -> set[str]:
 async def rows(tenant: Any, table: Any, **where: Any) -> list[dict[str, Any]]:
     async with db.transaction(write=False):
         with tenant_context(tenant.id):
+            await db.set_rls_tenant(tenant.id)
             query = table.select()
             for name, value in where.items():
                 query = query.where(getattr(table, name) == value)
@@ -653,6 +654,7 @@ async def test_person_export_and_erasure_hooks(unit: Unit) -> None:
     person = UUID(unit.people[0])
     async with db.transaction():
         with tenant_context(unit.town.id):
+            await db.set_rls_tenant(unit.town.id)
             exported = await hooks.export_person(tenant=ref, person_id=person)
     apps = exported["help_at_home.hah_application"]
     assert apps[0]["health"] == "Σακχαρώδης διαβήτης"
@@ -664,9 +666,11 @@ async def test_person_export_and_erasure_hooks(unit: Unit) -> None:
     assert exported["help_at_home.hah_visit"] and exported["help_at_home.hah_plan_service"]
     async with db.transaction():
         with tenant_context(unit.other.id):  # another tenant's context sees nothing of her
+            await db.set_rls_tenant(unit.other.id)
             assert await export_person(person) == {}
     async with db.transaction():
         with tenant_context(unit.town.id):
+            await db.set_rls_tenant(unit.town.id)
             kept = await hooks.erase_person(tenant=ref, person_id=person)
     assert kept == []
     assert (await unit.get(unit.admin, "/applications", person_id=str(person))).json()[
