@@ -27,6 +27,7 @@ from core.context import PermissionTable, RequestIdMiddleware, TenantMiddleware,
 from core.errors import AppError, FieldError, RequestValidationError
 from core.i18n import t
 from core.logs import configure as configure_logging
+from core.openapi import FormAwareSchemaPlugin
 from core.plugin_host import PluginHost, get_host
 from core.settings import Settings, get_settings
 from core.store import get_store
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, host: PluginHost | None = None)
         csrf_config=web.csrf_config,
         before_send=web.before_send,
         stores=get_store().registry(),
+        plugins=[FormAwareSchemaPlugin()],
         openapi_config=OpenAPIConfig(
             title="Merimna API",
             version="1.0",
