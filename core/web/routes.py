@@ -609,12 +609,11 @@ def _greeting(name: str, tz: str) -> str:
 
 def home_tiles(ctx: RequestContext) -> list[dict[str, str]]:
     """Tiles from the hook, plus one from the manifest of each enabled module without one."""
-    tiles: list[Tile] = [
-        tile
-        for tile in ctx.hooks.home_tiles(ctx)
-        if tile.permission is None or ctx.has(tile.permission)
-    ]
-    covered = {tile.module for tile in tiles if tile.module}
+    offered: list[Tile] = list(ctx.hooks.home_tiles(ctx))
+    tiles = [tile for tile in offered if tile.permission is None or ctx.has(tile.permission)]
+    # A module that offers a tile the user may not see gets no fallback tile either: even its
+    # name would tell staff outside it that the municipality runs it (a Roma branch, say).
+    covered = {tile.module for tile in offered if tile.module}
     out = [
         {
             "title": localized(tile, "title"),
@@ -627,7 +626,7 @@ def home_tiles(ctx: RequestContext) -> list[dict[str, str]]:
     modules = get_host().modules
     for slug in sorted(ctx.tenant.modules - covered):
         info = modules.get(slug)
-        if info is None:
+        if info is None or not any(ctx.has(p.code) for p in info.manifest.permissions):
             continue
         out.append(
             {
