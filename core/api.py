@@ -7,8 +7,10 @@ gets this API extended, so the next module has it too.
 
 from core.audit.writer import record as audit
 from core.beneficiaries.composition import HouseholdComposition, MemberFacts, compose
+from core.beneficiaries.schemas import BeneficiaryCreate
 from core.beneficiaries.services import (
     active_person_ids,
+    create_beneficiary,
     get_person,
     household_composition,
     list_beneficiaries,
@@ -94,6 +96,7 @@ __all__ = [
     "API_VERSION",
     "AgendaEntry",
     "AppError",
+    "BeneficiaryCreate",
     "CategorySpec",
     "Conflict",
     "DecryptionError",
@@ -130,6 +133,7 @@ __all__ = [
     "cancel_appointment",
     "compose",
     "consent_in_force_for",
+    "create_beneficiary",
     "csrf_token",
     "current_consent",
     "current_tenant_id",
