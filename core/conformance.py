@@ -102,7 +102,9 @@ def check_locales(folder: Path) -> list[str]:
         if not path.exists():
             return [f"locales/{lang}.json is missing"]
         catalogues[lang] = json.loads(path.read_text(encoding="utf-8"))
-    problems = []
+    from core.i18n import conflicts
+
+    problems = conflicts(locales)
     for key in sorted(set(catalogues["el"]) ^ set(catalogues["en"])):
         problems.append(f"message {key!r} exists in one language only")
     for lang, catalogue in catalogues.items():

@@ -18,6 +18,10 @@ DEFAULT_LANGUAGE = "el"
 _language: ContextVar[str] = ContextVar("merimna_language", default=DEFAULT_LANGUAGE)
 _catalogues: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
 _loaded_dirs: set[Path] = set()
+# Which folder gave each key, and keys that a later folder gave another text: the catalogue is
+# one flat namespace, so such a key would read differently depending on load order.
+_owners: dict[tuple[str, str], Path] = {}
+_conflicts: list[tuple[str, str, Path, Path]] = []
 
 
 def load_catalogue_dir(folder: Path) -> None:
@@ -28,8 +32,24 @@ def load_catalogue_dir(folder: Path) -> None:
     _loaded_dirs.add(folder)
     for lang in LANGUAGES:
         path = folder / f"{lang}.json"
-        if path.exists():
-            _catalogues[lang].update(json.loads(path.read_text(encoding="utf-8")))
+        if not path.exists():
+            continue
+        messages: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        for key, text in messages.items():
+            owner = _owners.setdefault((lang, key), folder)
+            if owner != folder and _catalogues[lang].get(key) != text:
+                _conflicts.append((lang, key, owner, folder))
+        _catalogues[lang].update(messages)
+
+
+def conflicts(folder: Path | None = None) -> list[str]:
+    """Keys a folder's catalogue (or any) defines with another text than an earlier one."""
+    chosen = folder.resolve() if folder else None
+    return [
+        f"{lang}: {key!r} redefined by {new} (first defined by {first})"
+        for lang, key, first, new in _conflicts
+        if chosen is None or chosen in (first, new)
+    ]
 
 
 load_catalogue_dir(Path(__file__).parent)
