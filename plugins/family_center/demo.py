@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
 from faker import Faker
 
 from core.api import (
+    BeneficiaryCreate,
     active_person_ids,
+    create_beneficiary,
     get_person,
     staff_by_profession,
     system_actor,
@@ -81,6 +83,41 @@ async def _users(*professions: str) -> list[UUID]:
     return out
 
 
+def surname(last: str, *, female: bool) -> str:
+    """A parent's surname in the child's gender (Παπαδάκης/Παπαδάκη, Παπαδόπουλος/
+    Παπαδοπούλου); genitive surnames (Νικολάου) are the same for both."""
+    if female:
+        if last.endswith("όπουλος"):
+            return last[: -len("όπουλος")] + "οπούλου"
+        if last.endswith(("ης", "ας", "ής", "άς")):
+            return last[:-1]
+        return last
+    if last.endswith("οπούλου"):
+        return last[: -len("οπούλου")] + "όπουλος"
+    if last.endswith(("η", "α", "ή", "ά")):
+        return last + "ς"
+    return last
+
+
+async def _children(
+    actor: Any, parents: list[UUID], rng: random.Random, fake: Faker, today: date, count: int
+) -> list[UUID]:
+    """The core's demo registers adults; families here have children, registered like any
+    beneficiary (a child shares a parent's surname)."""
+    out: list[UUID] = []
+    for parent_id in rng.sample(parents, min(count, len(parents))):
+        parent = await get_person(parent_id)
+        girl = rng.random() < 0.5
+        first = fake.first_name_female() if girl else fake.first_name_male()
+        last = surname(parent["last_name"], female=girl)
+        born = today - timedelta(days=rng.randint(4 * 365, 17 * 365))
+        person, _ = await create_beneficiary(
+            actor, BeneficiaryCreate(first_name=first, last_name=last, birth_date=born)
+        )
+        out.append(person["id"])
+    return out
+
+
 async def load(tenant: Any, seed: int) -> None:
     people = await active_person_ids(200)
     if len(people) < 6:
@@ -97,6 +134,8 @@ async def load(tenant: Any, seed: int) -> None:
     adults = [p for p, b in births.items() if b and (today - b).days > 18 * 366]
     minors = [p for p, b in births.items() if b and (today - b).days < 17 * 365]
     who = _As(actor, counsellors[0] if counsellors else None)
+    if len(minors) < 6:
+        minors += await _children(actor, adults, rng, fake, today, 8 - len(minors))
 
     # Counselling cases with sessions (and a minor with a guardian's consent).
     for i, client in enumerate(rng.sample(adults, min(8, len(adults)))):

@@ -43,7 +43,9 @@ class World:
         return f"{self.other.api}/modules/{SLUG}"
 
 
-async def make_person(client: Any, tenant: TenantFixture, staff: Staff, first: str, last: str, born: date) -> UUID:
+async def make_person(
+    client: Any, tenant: TenantFixture, staff: Staff, first: str, last: str, born: date
+) -> UUID:
     r = await client.post(
         f"{tenant.api}/beneficiaries",
         json={"first_name": first, "last_name": last, "birth_date": born.isoformat()},

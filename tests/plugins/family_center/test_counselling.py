@@ -112,7 +112,9 @@ async def test_bad_case_input_and_permissions(client: Any, world: World) -> None
     for staff in (world.reception, world.pedagogue, world.admin):
         r = await client.post(f"{world.api}/cases", json=body, headers=staff.headers)
         assert r.status_code == 403, staff.roles
-    assert (await client.get(f"{world.api}/cases", headers=world.reception.headers)).status_code == 403
+    assert (
+        await client.get(f"{world.api}/cases", headers=world.reception.headers)
+    ).status_code == 403
     # Another municipality's person is not found here.
     r = await client.post(
         f"{world.api}/cases", json={**body, "person_id": str(world.other_person)}, headers=h
@@ -135,13 +137,19 @@ async def test_clinical_notes_are_confidential(client: Any, world: World) -> Non
     notes = f"{world.api}/sessions/{session_id}/notes"
     r = await client.post(
         notes,
-        json={"body": "Εκφράζει θυμό προς τον σύντροφο.", "readers": [str(world.other_admin.user_id)]},
+        json={
+            "body": "Εκφράζει θυμό προς τον σύντροφο.",
+            "readers": [str(world.other_admin.user_id)],
+        },
         headers=world.psychologist.headers,
     )
     assert r.status_code == 422 and _fields(r) == {"readers"}  # not a colleague here
     r = await client.post(
         notes,
-        json={"body": "Εκφράζει θυμό προς τον σύντροφο.", "readers": [str(world.colleague.user_id)]},
+        json={
+            "body": "Εκφράζει θυμό προς τον σύντροφο.",
+            "readers": [str(world.colleague.user_id)],
+        },
         headers=world.psychologist.headers,
     )
     assert r.status_code == 201, r.text
@@ -164,8 +172,14 @@ async def test_clinical_notes_are_confidential(client: Any, world: World) -> Non
     assert r.status_code == 200
     assert (await client.get(one, headers=world.colleague.headers)).status_code == 404
     # Every read is audited (ids only, never the text).
-    trail = (await client.get(f"{world.tenant.api}/audit?limit=200", headers=world.admin.headers)).json()
-    reads = [e for e in trail["items"] if e["object_type"] == "family_center.note" and e["action"] == "read"]
+    trail = (
+        await client.get(f"{world.tenant.api}/audit?limit=200", headers=world.admin.headers)
+    ).json()
+    reads = [
+        e
+        for e in trail["items"]
+        if e["object_type"] == "family_center.note" and e["action"] == "read"
+    ]
     assert any(e["object_id"] == note_id for e in reads)
     assert "θυμό" not in str(trail)
     # The stored body is ciphertext.
@@ -176,7 +190,11 @@ async def test_clinical_notes_are_confidential(client: Any, world: World) -> Non
     with tenant_context(world.tenant.id):
         async with db.transaction():
             await db.set_rls_tenant(world.tenant.id)
-            row = await ClinicalNote.select(ClinicalNote.body).where(ClinicalNote.id == note_id).first()
+            row = (
+                await ClinicalNote.select(ClinicalNote.body)
+                .where(ClinicalNote.id == note_id)
+                .first()
+            )
     assert row is not None and row["body"].startswith("enc:") and "θυμό" not in row["body"]
 
 
@@ -199,16 +217,22 @@ async def test_referral_out_through_core_referrals(client: Any, world: World) ->
     assert referral["source_module"] == "family_center" and referral["record_id"] == case["id"]
     items = (await client.get(url, headers=world.psychologist.headers)).json()["items"]
     assert [i["id"] for i in items] == [referral["id"]] and items[0]["direction"] == "out"
-    r = await client.post(url, json={"kind": "external", "reason": ""}, headers=world.psychologist.headers)
+    r = await client.post(
+        url, json={"kind": "external", "reason": ""}, headers=world.psychologist.headers
+    )
     assert r.status_code == 422 and "reason" in _fields(r)
 
 
-async def test_isolation_and_disabled_module(client: Any, world: World, tenant_factory: Any, staff_factory: Any) -> None:
+async def test_isolation_and_disabled_module(
+    client: Any, world: World, tenant_factory: Any, staff_factory: Any
+) -> None:
     case = await _case(client, world, family_member_ids=[])
     # Another tenant's administrator: the case does not exist for them, nor in their lists.
     r = await client.get(f"{world.other_api}/cases/{case['id']}", headers=world.other_admin.headers)
     assert r.status_code == 404
-    items = (await client.get(f"{world.other_api}/cases", headers=world.other_admin.headers)).json()["items"]
+    items = (
+        await client.get(f"{world.other_api}/cases", headers=world.other_admin.headers)
+    ).json()["items"]
     assert case["id"] not in {c["id"] for c in items}
     # And a member of another tenant cannot use this tenant's URL at all.
     r = await client.get(f"{world.api}/cases/{case['id']}", headers=world.other_admin.headers)

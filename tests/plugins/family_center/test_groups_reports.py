@@ -23,7 +23,9 @@ async def test_programmes_attendance_and_helpers(client: Any, world: World) -> N
     }
     r = await client.post(f"{api}/programmes", json=school, headers=h)
     assert r.status_code == 422 and _fields(r) == {"partner"}
-    r = await client.post(f"{api}/programmes", json={**school, "partner": "1ο Γυμνάσιο Χαλανδρίου"}, headers=h)
+    r = await client.post(
+        f"{api}/programmes", json={**school, "partner": "1ο Γυμνάσιο Χαλανδρίου"}, headers=h
+    )
     assert r.status_code == 201, r.text
     workshop = r.json()
     r = await client.post(
@@ -52,14 +54,22 @@ async def test_programmes_attendance_and_helpers(client: Any, world: World) -> N
         url, json={"held_on": start.isoformat(), "present_ids": [str(world.adult)]}, headers=h
     )
     assert r.status_code == 201 and r.json()["attendance_rate"] == 50.0
-    assert (await client.post(f"{api}/programmes", json=group, headers=world.reception.headers)).status_code == 403
-    r = await client.get(f"{world.other_api}/programmes/{programme['id']}", headers=world.other_admin.headers)
+    assert (
+        await client.post(f"{api}/programmes", json=group, headers=world.reception.headers)
+    ).status_code == 403
+    r = await client.get(
+        f"{world.other_api}/programmes/{programme['id']}", headers=world.other_admin.headers
+    )
     assert r.status_code == 404
     # Volunteers and trainees with supervision hours.
     r = await client.post(
         f"{api}/helpers",
-        json={"kind": "trainee", "full_name": "Σοφία Αλεξίου", "institution": "Πάντειο",
-              "starts_on": start.isoformat()},
+        json={
+            "kind": "trainee",
+            "full_name": "Σοφία Αλεξίου",
+            "institution": "Πάντειο",
+            "starts_on": start.isoformat(),
+        },
         headers=h,
     )
     helper = r.json()
@@ -97,7 +107,9 @@ async def test_programmes_attendance_and_helpers(client: Any, world: World) -> N
 
 
 async def test_session_reports_and_gdpr(client: Any, world: World) -> None:
-    person = await make_person(client, world.tenant, world.social, "Νίκος", "Σταύρου", date(1975, 5, 5))
+    person = await make_person(
+        client, world.tenant, world.social, "Νίκος", "Σταύρου", date(1975, 5, 5)
+    )
     h = world.psychologist.headers
     r = await client.post(
         f"{world.api}/cases",
@@ -109,8 +121,13 @@ async def test_session_reports_and_gdpr(client: Any, world: World) -> None:
     session = (
         await client.post(
             f"{world.api}/cases/{case_id}/sessions",
-            json={"session_type": "grief", "mode": "phone", "held_at": held.isoformat(),
-                  "duration_minutes": 60, "participant_ids": [str(person)]},
+            json={
+                "session_type": "grief",
+                "mode": "phone",
+                "held_at": held.isoformat(),
+                "duration_minutes": 60,
+                "participant_ids": [str(person)],
+            },
             headers=h,
         )
     ).json()
@@ -119,16 +136,23 @@ async def test_session_reports_and_gdpr(client: Any, world: World) -> None:
     )
     rows = (
         await client.get(
-            f"{world.tenant.api}/reports/family_center.sessions?year={held.year}", headers=world.admin.headers
+            f"{world.tenant.api}/reports/family_center.sessions?year={held.year}",
+            headers=world.admin.headers,
         )
     ).json()["rows"]
     assert any(r["mode"] == "Τηλεφωνικά" and r["sessions"] >= 1 for r in rows)
     problems = (
-        await client.get(f"{world.tenant.api}/reports/family_center.cases_by_problem", headers=world.admin.headers)
+        await client.get(
+            f"{world.tenant.api}/reports/family_center.cases_by_problem",
+            headers=world.admin.headers,
+        )
     ).json()["rows"]
     assert any(r["problem"] == "Πένθος" and r["cases"] >= 1 for r in problems)
     others = (
-        await client.get(f"{world.other.api}/reports/family_center.cases_by_problem", headers=world.other_admin.headers)
+        await client.get(
+            f"{world.other.api}/reports/family_center.cases_by_problem",
+            headers=world.other_admin.headers,
+        )
     ).json()["rows"]
     assert others == []
     # Export through the hook: the case and session, never the clinical note.
@@ -166,20 +190,33 @@ async def test_pages_render(client: Any, world: World) -> None:
     case = (
         await client.post(
             f"{world.api}/cases",
-            json={"person_id": str(world.adult), "problems": ["parenting"], "referral_source": "ngo"},
+            json={
+                "person_id": str(world.adult),
+                "problems": ["parenting"],
+                "referral_source": "ngo",
+            },
             headers=world.psychologist.headers,
         )
     ).json()
     r = await client.get(f"{base}/cases/{case['id']}", headers=world.psychologist.headers)
-    assert r.status_code == 200 and "Παπαδοπούλου Ελένη" in r.text and "Καταγραφή συνεδρίας" in r.text
-    r = await client.get(f"/t/{world.other.slug}/family_center/cases/{case['id']}", headers=world.other_admin.headers)
+    assert (
+        r.status_code == 200 and "Παπαδοπούλου Ελένη" in r.text and "Καταγραφή συνεδρίας" in r.text
+    )
+    r = await client.get(
+        f"/t/{world.other.slug}/family_center/cases/{case['id']}", headers=world.other_admin.headers
+    )
     assert r.status_code == 404
 
 
 async def test_demo_data_loads(client: Any, tenant_factory: Any, staff_factory: Any) -> None:
     from core import db
     from plugins.family_center import demo
-    from plugins.family_center.tables import CounsellingSession, FamilyCase, Investigation, Programme
+    from plugins.family_center.tables import (
+        CounsellingSession,
+        FamilyCase,
+        Investigation,
+        Programme,
+    )
     from tenants.resolution import resolve_tenant
     from tenants.scoping import tenant_context
 
@@ -196,9 +233,12 @@ async def test_demo_data_loads(client: Any, tenant_factory: Any, staff_factory: 
         assert r.status_code == 201, r.text
     year = date.today().year
     people = [
-        ("Ελένη", "Παπαδάκη", date(1980, 1, 5)), ("Κώστας", "Παπαδάκης", date(1978, 2, 1)),
-        ("Ιωάννα", "Μελά", date(1990, 7, 7)), ("Σπύρος", "Λάμπρου", date(1985, 3, 3)),
-        ("Χρήστος", "Παπαδάκης", date(year - 12, 4, 4)), ("Άννα", "Μελά", date(year - 8, 5, 5)),
+        ("Ελένη", "Παπαδάκη", date(1980, 1, 5)),
+        ("Κώστας", "Παπαδάκης", date(1978, 2, 1)),
+        ("Ιωάννα", "Μελά", date(1990, 7, 7)),
+        ("Σπύρος", "Λάμπρου", date(1985, 3, 3)),
+        ("Χρήστος", "Παπαδάκης", date(year - 12, 4, 4)),
+        ("Άννα", "Μελά", date(year - 8, 5, 5)),
         ("Πέτρος", "Αθανασίου", date(1970, 9, 9)),
     ]
     for first, last, born in people:
@@ -213,7 +253,9 @@ async def test_demo_data_loads(client: Any, tenant_factory: Any, staff_factory: 
             assert await CounsellingSession.count() >= 3
             assert await Programme.count() == 5
             assert await Investigation.count() == 10
-    r = await client.get(f"{tenant.api}/modules/family_center/investigations", headers=officer.headers)
+    r = await client.get(
+        f"{tenant.api}/modules/family_center/investigations", headers=officer.headers
+    )
     states = {i["deadline_state"] for i in r.json()["items"]}
     assert "completed" in states and len(states) >= 2
     assert all(UUID(i["id"]) for i in r.json()["items"])

@@ -95,7 +95,9 @@ async def test_order_lifecycle(client: Any, world: World) -> None:
         "staff_ids": [staff_id],
         "person_ids": [str(world.child), str(world.parent)],
     }
-    r = await client.post(f"{url}/visits", json={**visit, "person_ids": [str(world.adult)]}, headers=h)
+    r = await client.post(
+        f"{url}/visits", json={**visit, "person_ids": [str(world.adult)]}, headers=h
+    )
     assert r.status_code == 422 and _fields(r) == {"person_ids"}
     r = await client.post(f"{url}/visits", json=visit, headers=h)
     assert r.status_code == 201, r.text
@@ -146,9 +148,16 @@ async def test_order_lifecycle(client: Any, world: World) -> None:
     for staff in (world.pedagogue, world.reception):
         r = await client.get(f"{api}/investigations", headers=staff.headers)
         assert r.status_code == 403
-    r = await client.get(f"{world.other_api}/investigations/{order['id']}", headers=world.other_admin.headers)
+    r = await client.get(
+        f"{world.other_api}/investigations/{order['id']}", headers=world.other_admin.headers
+    )
     assert r.status_code == 404
-    r = await client.get(f"{world.other_api}/investigations/{order['id']}/report.pdf", headers=world.other_admin.headers)
+    r = await client.get(
+        f"{world.other_api}/investigations/{order['id']}/report.pdf",
+        headers=world.other_admin.headers,
+    )
     assert r.status_code == 404
-    items = (await client.get(f"{world.other_api}/investigations", headers=world.other_admin.headers)).json()
+    items = (
+        await client.get(f"{world.other_api}/investigations", headers=world.other_admin.headers)
+    ).json()
     assert items["items"] == []

@@ -29,7 +29,9 @@ def test_minor_needs_consent_on_the_session_day() -> None:
     later = rules.minors_without_consent(births, [minor], date(2026, 3, 10), 18)
     assert not later.flag and later.reasons == ()
     # The threshold is the tenant's setting, not a constant.
-    assert not rules.minors_without_consent({minor: date(2012, 5, 5)}, [], date(2026, 6, 1), 14).flag
+    assert not rules.minors_without_consent(
+        {minor: date(2012, 5, 5)}, [], date(2026, 6, 1), 14
+    ).flag
 
 
 def test_review_due_after_threshold_sessions_since_last_review() -> None:
@@ -69,3 +71,13 @@ def test_remote_link_fills_the_template() -> None:
     sid = uuid4()
     link = rules.remote_link("https://meet.example.gr/{tenant}/{session}", "chalandri", sid)
     assert link == f"https://meet.example.gr/chalandri/{sid.hex[:12]}"
+
+
+def test_demo_children_take_the_parents_surname_in_their_gender() -> None:
+    from plugins.family_center.demo import surname
+
+    assert surname("Παπαδάκης", female=True) == "Παπαδάκη"
+    assert surname("Παπαδόπουλος", female=True) == "Παπαδοπούλου"
+    assert surname("Παπαδοπούλου", female=False) == "Παπαδόπουλος"
+    assert surname("Παπαδάκη", female=False) == "Παπαδάκης"
+    assert surname("Νικολάου", female=True) == surname("Νικολάου", female=False) == "Νικολάου"
