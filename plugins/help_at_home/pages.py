@@ -29,6 +29,7 @@ from core.api import (
     Task,
     csrf_token,
     get_person,
+    list_staff,
     parse_form,
     render_form,
     render_page,
@@ -53,6 +54,7 @@ from plugins.help_at_home.schemas import (
 from plugins.help_at_home.services import ASSESS, MANAGE, READ, VISITS
 
 Ctx = NamedDependency[RequestContext]
+FIELD_PROFESSIONS = {"nurse", "home_helper", "driver", "social_worker", "psychologist"}
 AnyRequest = Request[Any, Any, Any]
 
 
@@ -237,6 +239,18 @@ async def _roster_page(
         roster = await services.roster(ctx, staff_id=staff_id, day=day, order="time")
     except RequestValidationError:
         error = t("help_at_home.ui.no_staff_profile")
+    staff_options: list[dict[str, Any]] = []
+    if ctx.has(READ):  # coordinators pick whose day to see
+        found, _ = await list_staff(active=True, limit=200)
+        staff_options = [
+            {
+                "id": str(s["id"]),
+                "name": s["display_name"],
+                "selected": str(s["id"]) == str(roster["staff_id"] if roster else staff_id),
+            }
+            for s in found
+            if s["profession"] in FIELD_PROFESSIONS
+        ]
     return await render_page(
         request,
         "help_at_home/roster.html",
@@ -250,6 +264,7 @@ async def _roster_page(
         message=message,
         status_code=status_code,
         tz=ZoneInfo(ctx.tenant.timezone or "Europe/Athens"),
+        staff_options=staff_options,
     )
 
 

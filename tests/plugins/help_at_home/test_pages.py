@@ -171,6 +171,16 @@ async def test_phone_roster_check_in_and_out(unit: Unit, browser: Any) -> None:
     assert read.json()["status"] == "done" and read.json()["tasks_done"] == ["Φαρμακείο", "Ψώνια"]
     # a helper has no access to the coordinators' overview
     assert (await browser.get(f"{root}/")).status_code == 403
+    # a coordinator without a staff profile picks whose day to see
+    picker = await unit.http.get(f"{root}/roster", headers=unit.admin.headers)
+    assert picker.status_code == 200
+    assert 'id="roster-staff"' in picker.text and "προφίλ εργαζομένου" in picker.text
+    helper_day = await unit.http.get(
+        f"{root}/roster",
+        params={"day": str(day), "staff_id": unit.staff["home_helper"]},
+        headers=unit.admin.headers,
+    )
+    assert "Σοφία Δημητρίου" in helper_day.text and "Έγινε" in helper_day.text
 
 
 async def test_person_panel_and_tasks_hooks(unit: Unit) -> None:
