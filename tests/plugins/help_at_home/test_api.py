@@ -539,6 +539,31 @@ async def test_roster_orders_the_day_and_visits_are_checked_in_and_out(unit: Uni
     assert (await unit.get(unit.helper, f"/visits/{nurse_visit}")).status_code == 404
 
 
+async def test_calendar_moves_and_cancellations_reach_the_visit(unit: Unit) -> None:
+    """`merimna_appointment_changed`: the visit follows its appointment when someone moves or
+    cancels it in the core calendar."""
+    visits = await unit.get(unit.admin, "/visits", person_id=unit.people[3], status="planned")
+    visit = visits.json()["items"][0]
+    start = datetime.fromisoformat(visit["planned_start"])
+    later = start + timedelta(hours=3)
+    moved = await unit.http.post(
+        f"{unit.town.api}/appointments/{visit['appointment_id']}/move",
+        json={"start": later.isoformat()},
+        headers=unit.admin.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    after = (await unit.get(unit.admin, f"/visits/{visit['id']}")).json()
+    assert datetime.fromisoformat(after["planned_start"]) == later
+    cancelled = await unit.http.post(
+        f"{unit.town.api}/appointments/{visit['appointment_id']}/cancel",
+        json={"reason": "Ο ωφελούμενος λείπει"},
+        headers=unit.admin.headers,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    gone = (await unit.get(unit.admin, f"/visits/{visit['id']}")).json()
+    assert (gone["status"], gone["status_reason"]) == ("cancelled", "appointment_cancelled")
+
+
 async def test_incident_pauses_the_plan_and_reassessment_comes_due(unit: Unit) -> None:
     person = unit.people[1]
     plan = (await unit.get(unit.admin, "/plans", person_id=person)).json()["items"][0]
