@@ -1,0 +1,487 @@
+"""People pages: as-you-type search, the person's page, the intake form and editing.
+
+Every read and write goes through the services of the core areas (beneficiaries, casework,
+referrals, scheduling), which scope to the tenant and audit; these handlers only translate
+between forms and those services. The intake form is rendered from the API's own model
+(`BeneficiaryCreate`), with labels added from the locales, so the page and the API validate
+the same way and the errors of one appear inline in the other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, Response, Router, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from markupsafe import Markup
+from pydantic import BaseModel, create_model
+from pydantic.fields import FieldInfo
+
+from core.beneficiaries import services as people
+from core.beneficiaries.categories import all_known_categories
+from core.beneficiaries.schemas import BeneficiaryCreate, BeneficiaryUpdate, set_scope
+from core.context import RequestContext
+from core.errors import AppError, Conflict, FieldError, NotFound, RequestValidationError
+from core.i18n import t
+from core.web.forms import parse_form, render_form
+from core.web.pages import csrf_token, render
+
+Ctx = NamedDependency[RequestContext]
+
+# The fields of the intake form, in order: the rest of the API's model (address as a nested
+# object, categories, household links) has pages of its own.
+INTAKE_FIELDS = (
+    "last_name",
+    "first_name",
+    "father_name",
+    "mother_name",
+    "birth_date",
+    "sex",
+    "amka",
+    "afm",
+    "phone",
+    "email",
+)
+SEX_LABELS = ("female", "male", "other", "declined")
+
+
+def _labelled(model: type[BaseModel], name: str) -> tuple[Any, FieldInfo]:
+    info = model.model_fields[name]
+    extra = dict(info.json_schema_extra) if isinstance(info.json_schema_extra, dict) else {}
+    extra.update(
+        label_el=t(f"web.people.field.{name}", "el"),
+        label_en=t(f"web.people.field.{name}", "en"),
+    )
+    help_el = t(f"web.people.help.{name}", "el")
+    if not help_el.startswith("web.people.help."):
+        extra.update(help_el=help_el, help_en=t(f"web.people.help.{name}", "en"))
+    if name == "sex":
+        extra.update(
+            options_el={v: t(f"web.people.sex.{v}", "el") for v in SEX_LABELS},
+            options_en={v: t(f"web.people.sex.{v}", "en") for v in SEX_LABELS},
+        )
+    if name == "phone":
+        extra.update(widget="tel", autocomplete="tel")
+    if name == "email":
+        extra.update(widget="email", autocomplete="email")
+    copy = FieldInfo.merge_field_infos(info, json_schema_extra=extra)
+    return info.annotation, copy
+
+
+def _form_model(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """The API model's intake fields with Greek and English labels: for rendering only
+    (submissions are validated by the API's model itself)."""
+    fields: dict[str, Any] = {field: _labelled(model, field) for field in INTAKE_FIELDS}
+    return create_model(name, **fields)
+
+
+IntakeForm = _form_model(BeneficiaryCreate, "IntakeForm")
+EditForm = _form_model(BeneficiaryUpdate, "EditForm")
+
+
+def _href(ctx: RequestContext, path: str = "") -> str:
+    return f"/t/{ctx.tenant.slug}/people" + (f"/{path}" if path else "")
+
+
+async def _scope(ctx: RequestContext) -> None:
+    set_scope(await people.validation_scope_for(ctx, ctx.tenant.modules))
+
+
+async def _visible(ctx: RequestContext, person: dict[str, Any]) -> dict[str, Any]:
+    if ctx.sees_special_categories:
+        return person
+    return people.for_viewer(person, await all_known_categories(), False)
+
+
+def _name(person: dict[str, Any]) -> str:
+    return f"{person.get('last_name', '')} {person.get('first_name', '')}".strip()
+
+
+# -- search -----------------------------------------------------------------------------------
+
+
+@get("/people", name="web.people.search")
+async def search_page(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
+    ctx.require("beneficiaries.read")
+    q = (request.query_params.get("q") or "").strip()
+    results: list[dict[str, Any]] = []
+    message = ""
+    if q:
+        try:
+            found, _ = await people.list_beneficiaries(q=q, limit=30)
+        except RequestValidationError as exc:
+            message = exc.errors[0].message if exc.errors else exc.detail
+        else:
+            from core.audit.writer import record
+
+            results = [await _visible(ctx, p) for p in found]
+            await record(
+                ctx,
+                "read",
+                "beneficiary",
+                "",
+                details={"list": True, "search": True, "ids": [str(p["id"]) for p in results]},
+            )
+    return await render(
+        request,
+        "people/search.html",
+        ctx=ctx,
+        title=t("web.people.title"),
+        q=q,
+        message=message,
+        results=[
+            {
+                "href": _href(ctx, str(p["id"])),
+                "name": _name(p),
+                "latin": f"{p.get('latin_last_name', '')} {p.get('latin_first_name', '')}".strip(),
+                "birth_date": p["birth_date"].strftime("%d/%m/%Y") if p.get("birth_date") else "",
+                "amka": p.get("amka") or "",
+            }
+            for p in results
+        ],
+        searched=bool(q) and not message,
+        can_create=ctx.has("beneficiaries.write"),
+    )
+
+
+# -- intake -------------------------------------------------------------------------------------
+
+
+def _intake_form(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    *,
+    values: Any = None,
+    errors: Any = None,
+    hidden: dict[str, str] | None = None,
+) -> Markup:
+    return render_form(
+        IntakeForm,
+        action=_href(ctx, "new"),
+        values=values,
+        errors=errors,
+        csrf_token=csrf_token(request.scope),
+        submit_label=t("web.people.create"),
+        hidden=hidden,
+        id_prefix="person",
+    )
+
+
+@get("/people/new", name="web.people.new")
+async def new_person(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
+    ctx.require("beneficiaries.write")
+    return await render(
+        request,
+        "people/form.html",
+        ctx=ctx,
+        title=t("web.people.new"),
+        form=_intake_form(request, ctx),
+        duplicates=[],
+    )
+
+
+def _conflict_errors(exc: AppError) -> RequestValidationError | None:
+    if isinstance(exc, Conflict) and exc.code == "duplicate_amka":
+        return RequestValidationError(errors=[FieldError("amka", exc.code, exc.detail)])
+    return None
+
+
+@post("/people/new", name="web.people.create", status_code=200)
+async def create_person(request: Request[Any, Any, Any], ctx: Ctx) -> Response[Any]:
+    ctx.require("beneficiaries.write")
+    data = await request.form()
+    await _scope(ctx)
+    try:
+        parsed = parse_form(BeneficiaryCreate, data)
+    except RequestValidationError as exc:
+        return await _form_again(request, ctx, data, exc)
+    finally:
+        set_scope(None)
+    confirmed = data.get("confirm_duplicate") == "1"
+    if not confirmed:
+        warnings = [
+            w
+            for w in await people.likely_duplicates(parsed.model_dump())
+            if w["existing_ids"] and w["code"] in ("possible_duplicate", "same_phone")
+        ]
+        if warnings:
+            duplicates = await _duplicates(ctx, warnings)
+            if duplicates:
+                return await render(
+                    request,
+                    "people/form.html",
+                    ctx=ctx,
+                    title=t("web.people.new"),
+                    form=_intake_form(
+                        request, ctx, values=data, hidden={"confirm_duplicate": "1"}
+                    ),
+                    duplicates=duplicates,
+                    status_code=409,
+                )
+    try:
+        person, _warnings = await people.create_beneficiary(ctx, parsed)
+    except AppError as exc:
+        errors = _conflict_errors(exc)
+        if errors is None:
+            raise
+        return await _form_again(request, ctx, data, errors, status_code=409)
+    return Redirect(_href(ctx, f"{person['id']}?created=1"), status_code=303)
+
+
+async def _duplicates(ctx: RequestContext, warnings: list[dict[str, Any]]) -> list[dict[str, str]]:
+    seen: dict[UUID, dict[str, str]] = {}
+    for warning in warnings:
+        for person_id in warning["existing_ids"]:
+            if person_id in seen:
+                continue
+            try:
+                person = await people.get_person(person_id)
+            except NotFound:
+                continue
+            seen[person_id] = {
+                "href": _href(ctx, str(person_id)),
+                "name": _name(person),
+                "birth_date": person["birth_date"].strftime("%d/%m/%Y"),
+                "reason": warning["message"],
+            }
+    return list(seen.values())
+
+
+async def _form_again(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    data: Any,
+    errors: RequestValidationError,
+    *,
+    status_code: int = 422,
+) -> Template:
+    return await render(
+        request,
+        "people/form.html",
+        ctx=ctx,
+        title=t("web.people.new"),
+        form=_intake_form(request, ctx, values=data, errors=errors),
+        duplicates=[],
+        status_code=status_code,
+    )
+
+
+# -- the person's page --------------------------------------------------------------------------
+
+
+def _date(value: Any, fmt: str = "%d/%m/%Y") -> str:
+    return value.strftime(fmt) if value else ""
+
+
+async def _person_sections(ctx: RequestContext, person_id: UUID) -> dict[str, Any]:
+    from zoneinfo import ZoneInfo
+
+    from core.casework import consent, notes
+    from core.referrals import services as referrals
+    from core.scheduling import services as scheduling
+
+    out: dict[str, Any] = {}
+    if ctx.has("consents.read"):
+        rows, _ = await consent.list_consents(ctx, person_id, limit=20)
+        out["consents"] = [
+            {
+                "purpose": t(f"web.people.purpose.{c['purpose']}")
+                if not t(f"web.people.purpose.{c['purpose']}").startswith("web.")
+                else c["purpose"],
+                "in_force": c["in_force"],
+                "given": _date(c["given_at"]),
+                "until": _date(c["valid_until"]),
+            }
+            for c in rows
+        ]
+    if ctx.has("referrals.read"):
+        rows, _ = await referrals.list_referrals(ctx, person_id=person_id, limit=20)
+        out["referrals"] = [
+            {
+                "title": r.get("agency_name") or r.get("agency_type") or r.get("kind") or "",
+                "status": r.get("status", ""),
+                "created": _date(r.get("created_at")),
+                "due": _date(r.get("due_date")),
+            }
+            for r in rows
+        ]
+    rows, _ = await notes.list_notes(ctx, person_id, limit=20)
+    out["notes"] = [
+        {
+            "date": _date(n["note_date"]),
+            "confidentiality": n["confidentiality"],
+            "level": t(f"web.people.confidentiality.{n['confidentiality']}"),
+            "body": n["body"],
+        }
+        for n in rows
+    ]
+    if ctx.has("scheduling.read"):
+        tz = ZoneInfo(ctx.tenant.timezone or "Europe/Athens")
+        rows, _ = await scheduling.list_appointments(ctx, beneficiary_id=person_id, limit=50)
+        out["appointments"] = [
+            {
+                "when": a["start"].astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+                "service": a["service_title"],
+                "status": t(f"web.calendar.status.{a['status']}"),
+            }
+            for a in rows
+        ]
+    return out
+
+
+async def _household(person: dict[str, Any]) -> dict[str, Any] | None:
+    if not person.get("household_id"):
+        return None
+    try:
+        household = await people.get_household(person["household_id"])
+    except NotFound:
+        return None
+    return {
+        "name": household.get("name", ""),
+        "members": [
+            {
+                "name": f"{m.get('last_name') or ''} {m.get('first_name') or ''}".strip(),
+                "relation": t(f"web.people.relation.{m['relation']}")
+                if not t(f"web.people.relation.{m['relation']}").startswith("web.")
+                else m["relation"],
+                "birth_date": _date(m.get("birth_date")),
+                "href": f"{m['beneficiary_id']}" if m.get("beneficiary_id") else "",
+                "self": m.get("beneficiary_id") == person["id"],
+            }
+            for m in household.get("members", [])
+        ],
+    }
+
+
+def _personal_data(person: dict[str, Any]) -> list[tuple[str, str]]:
+    address = person.get("address") or {}
+    address_text = " ".join(
+        part
+        for part in (
+            address.get("street", ""),
+            address.get("number", ""),
+            address.get("postcode", ""),
+            address.get("city", ""),
+        )
+        if part
+    )
+    sex = person.get("sex")
+    rows = [
+        ("last_name", person.get("last_name") or ""),
+        ("first_name", person.get("first_name") or ""),
+        ("father_name", person.get("father_name") or ""),
+        ("mother_name", person.get("mother_name") or ""),
+        ("latin_name", f"{person.get('latin_last_name', '')} {person.get('latin_first_name', '')}"),
+        ("birth_date", _date(person.get("birth_date"))),
+        ("sex", t(f"web.people.sex.{sex}") if sex else ""),
+        ("amka", person.get("amka") or ""),
+        ("afm", person.get("afm") or ""),
+        ("phone", person.get("phone") or ""),
+        ("email", person.get("email") or ""),
+        ("address", address_text),
+    ]
+    return [(t(f"web.people.field.{key}"), value.strip()) for key, value in rows]
+
+
+async def _person_page(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    person_id: UUID,
+    *,
+    edit_form: Markup | None = None,
+    status_code: int = 200,
+) -> Template:
+    from core.audit.writer import record
+
+    person = await _visible(ctx, await people.get_person(person_id))
+    if person.get("status") == "merged":
+        raise NotFound()
+    await record(ctx, "read", "beneficiary", person_id)
+    panels = await ctx.hooks.person_panels(ctx, person_id)
+    panels.sort(key=lambda p: (p.order, p.id))
+    if edit_form is None and ctx.has("beneficiaries.write"):
+        edit_form = _edit_form(request, ctx, person_id, values=person)
+    return await render(
+        request,
+        "people/person.html",
+        ctx=ctx,
+        title=_name(person),
+        person=person,
+        data=_personal_data(person),
+        household=await _household(person),
+        panels=panels,
+        created=request.query_params.get("created") == "1",
+        updated=request.query_params.get("updated") == "1",
+        edit_form=edit_form,
+        edit_open=status_code != 200,
+        status_code=status_code,
+        **await _person_sections(ctx, person_id),
+    )
+
+
+def _edit_form(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    person_id: UUID,
+    *,
+    values: Any = None,
+    errors: Any = None,
+) -> Markup:
+    if isinstance(values, dict):
+        values = {
+            k: ("" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v))
+            for k, v in values.items()
+        }
+    return render_form(
+        EditForm,
+        action=_href(ctx, f"{person_id}/edit"),
+        values=values,
+        errors=errors,
+        csrf_token=csrf_token(request.scope),
+        submit_label=t("web.people.save"),
+        id_prefix="edit",
+    )
+
+
+@get("/people/{person_id:uuid}", name="web.people.person")
+async def person_page(request: Request[Any, Any, Any], ctx: Ctx, person_id: FromPath[UUID]) -> Template:
+    ctx.require("beneficiaries.read")
+    return await _person_page(request, ctx, person_id)
+
+
+@post("/people/{person_id:uuid}/edit", name="web.people.edit", status_code=200)
+async def edit_person(
+    request: Request[Any, Any, Any], ctx: Ctx, person_id: FromPath[UUID]
+) -> Response[Any]:
+    ctx.require("beneficiaries.write")
+    if not await people.person_exists(person_id):
+        raise NotFound()
+    data = await request.form()
+    await _scope(ctx)
+    try:
+        parsed = parse_form(BeneficiaryUpdate, data)
+        await people.update_beneficiary(
+            ctx, person_id, parsed, sees_special=ctx.sees_special_categories
+        )
+    except RequestValidationError as exc:
+        form = _edit_form(request, ctx, person_id, values=data, errors=exc)
+        return await _person_page(request, ctx, person_id, edit_form=form, status_code=422)
+    except Conflict as exc:
+        errors = _conflict_errors(exc)
+        if errors is None:
+            raise
+        form = _edit_form(request, ctx, person_id, values=data, errors=errors)
+        return await _person_page(request, ctx, person_id, edit_form=form, status_code=409)
+    finally:
+        set_scope(None)
+    return Redirect(_href(ctx, f"{person_id}?updated=1"), status_code=303)
+
+
+ROUTES = [search_page, new_person, create_person, person_page, edit_person]
+
+
+def people_router() -> Router:
+    return Router(path="/", route_handlers=list(ROUTES))
