@@ -252,7 +252,7 @@ async def load(tenant: Any, seed: int) -> None:
         return
     settings = await services.settings_for(actor)
     for n in range(10):
-        received = today - timedelta(days=rng.randint(3, 120))
+        received = today - timedelta(days=rng.randint(3, 60))
         own_deadline = n % 2 == 0
         deadline = received + timedelta(days=rng.choice([10, 20, 30])) if own_deadline else None
         children = rng.sample(minors, min(len(minors), rng.randint(1, 2)))

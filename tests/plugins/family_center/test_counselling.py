@@ -242,3 +242,42 @@ async def test_isolation_and_disabled_module(
     worker = await staff_factory(bare, ["psychologist"])
     r = await client.get(f"{bare.api}/modules/family_center/cases", headers=worker.headers)
     assert r.status_code == 404
+
+
+async def test_incoming_referral_opens_a_case(client: Any, world: World) -> None:
+    r = await client.post(
+        f"{world.tenant.api}/referrals",
+        json={
+            "person_id": str(world.adult),
+            "kind": "internal",
+            "target_module": "family_center",
+            "reason": "Δυσκολίες στη σχέση με τον έφηβο γιο",
+            "status": "sent",
+        },
+        headers=world.social.headers,
+    )
+    assert r.status_code == 201, r.text
+    referral_id = r.json()["id"]
+    body = {
+        "person_id": str(world.adult),
+        "problems": ["parenting"],
+        "referral_source": "social_service",
+        "referral_id": referral_id,
+    }
+    # The referral is for another person: refused, nothing stored.
+    r = await client.post(
+        f"{world.api}/cases",
+        json={**body, "person_id": str(world.parent)},
+        headers=world.psychologist.headers,
+    )
+    assert r.status_code == 422 and _fields(r) == {"referral_id"}
+    r = await client.post(f"{world.api}/cases", json=body, headers=world.psychologist.headers)
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["referral_ids"] == [referral_id]
+    items = (
+        await client.get(f"{world.api}/cases/{case['id']}/referrals", headers=world.social.headers)
+    ).json()["items"]
+    assert [(i["id"], i["direction"]) for i in items] == [(referral_id, "in")]
+    r = await client.post(f"{world.api}/cases", json=body, headers=world.psychologist.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "referral_already_linked"
