@@ -22,7 +22,7 @@ from core.context import SESSION_COOKIE, client_address
 from core.errors import AppError, NotFound, RequestValidationError
 from core.i18n import get_language, t
 from core.plugin_host import get_host
-from core.web.forms import parse_form, render_form
+from core.web.forms import parse_form, render_form, shape_of
 from core.web.pages import csrf_token, localized, render, user_view
 
 ROOT = "/admin"
@@ -291,8 +291,15 @@ async def save_module(
     data = await request.form()
     try:
         parsed = parse_form(model, data)
+        detail = await services.tenant_detail(slug)
+        # Fields the form cannot show (nested objects) keep their stored values.
+        current = detail.module_settings.get(module) or {}
+        shown = {n for n, i in model.model_fields.items() if shape_of(i).kind != "other"}
         await services.enable_module(
-            slug, module, parsed.model_dump(mode="json"), actor=_actor(request, principal)
+            slug,
+            module,
+            {**current, **parsed.model_dump(mode="json", include=shown)},
+            actor=_actor(request, principal),
         )
     except RequestValidationError as exc:
         return await _tenant_page(
