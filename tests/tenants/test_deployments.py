@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import pytest
+
 from core.audit.tables import AuditEvent
 from tenants.archive import tenant_dir
 from tests.tenants.conftest import Deployment, in_tenant
@@ -104,6 +106,10 @@ ONE_DEMO_TENANT = (
 
 
 def test_demo_reset_twice_in_a_row(deployment: Deployment, tmp_path: Path) -> None:
+    if deployment.database:
+        # The demo is the embedded default's journey; on PostgreSQL the same deletion path
+        # is covered by test_archive (under row-level security), at a fraction of the time.
+        pytest.skip("runs in the SQLite tier")
     env = deployment.env
     counts = []
     ids = []
@@ -126,7 +132,9 @@ def test_demo_reset_twice_in_a_row(deployment: Deployment, tmp_path: Path) -> No
             assert deployment.count(table) == rows, (run, table)
         assert deployment.count("tenant") == 1
     assert ids[0] != ids[1]
-    assert counts[0] == counts[1]
-    assert counts[0]["beneficiary"] > 0
+    # The reloaded demo has the same tables filled (row counts of modules' demos may vary:
+    # some follow today's date).
+    assert {t for t, n in counts[0].items() if n} == {t for t, n in counts[1].items() if n}
+    assert counts[0]["beneficiary"] == counts[1]["beneficiary"] > 0
     listed = json.loads(ok(merimna("tenants", "list", "--json", env=env)))
     assert [t["slug"] for t in listed] == ["demo-welfare"]
