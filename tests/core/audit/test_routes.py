@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
+
+import pytest
 
 from core.audit import chain
 from core.audit.tables import AuditEvent
 from tests.core.audit.helpers import add_events, as_tenant
 from tests.core.staff.helpers import codes, make_person
+
+
+@pytest.fixture(autouse=True)
+async def _no_seal_left_running() -> AsyncIterator[None]:
+    """PostgreSQL seals in the background after a read: let it finish inside the test."""
+    yield
+    await chain.drain()
 
 
 async def _list(client: Any, tenant: Any, staff: Any, **params: Any) -> Any:
