@@ -35,7 +35,7 @@ class MonthParams(Params):
     @classmethod
     def _month(cls, value: str) -> str:
         if value and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-            raise invalid("invalid_month")
+            raise invalid("help_at_home.invalid_month")
         return value
 
     def bounds(self) -> tuple[date, date]:

@@ -481,7 +481,9 @@ async def list_reassessments(
 ) -> Json:
     ctx.require(READ)
     if not 0 <= within_days <= 3660:
-        raise RequestValidationError.single("within_days", "out_of_range", low=0, high=3660)
+        raise RequestValidationError.single(
+            "within_days", "help_at_home.out_of_range", low=0, high=3660
+        )
     return _page(
         await services.reassessments(ctx, within_days=within_days, person_id=person_id), None
     )

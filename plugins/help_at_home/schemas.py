@@ -57,7 +57,7 @@ class Form(BaseModel):
 
 def _not_future(value: date | None) -> date | None:
     if value is not None and value > date.today():
-        raise invalid("date_in_future")
+        raise invalid("help_at_home.date_in_future")
     return value
 
 
@@ -416,7 +416,7 @@ class PlanServiceForm(Form):
     @classmethod
     def _time(cls, value: str) -> str:
         if not _TIME.match(value):
-            raise invalid("invalid_time")
+            raise invalid("help_at_home.invalid_time")
         return value
 
     @field_validator("weekdays")
@@ -425,10 +425,10 @@ class PlanServiceForm(Form):
         if value is None:
             return None
         if len(set(value)) != len(value):
-            raise invalid("duplicate_weekdays")
+            raise invalid("help_at_home.duplicate_weekdays")
         frequency = info.data.get("frequency_per_week")
         if frequency is not None and len(value) != frequency:
-            raise invalid("weekdays_frequency_mismatch", frequency=frequency)
+            raise invalid("help_at_home.weekdays_frequency_mismatch", frequency=frequency)
         return value
 
 
@@ -454,7 +454,7 @@ class CarePlanForm(Form):
     def _review(cls, value: date, info: ValidationInfo) -> date:
         start = info.data.get("start_date")
         if start is not None and value <= start:
-            raise invalid("review_before_start")
+            raise invalid("help_at_home.review_before_start")
         return value
 
     @field_validator("end_date")
@@ -518,7 +518,7 @@ class VitalSigns(Form):
     def _below_systolic(cls, value: int | None, info: ValidationInfo) -> int | None:
         systolic = info.data.get("systolic_bp")
         if value is not None and systolic is not None and value >= systolic:
-            raise invalid("diastolic_not_below_systolic")
+            raise invalid("help_at_home.diastolic_not_below_systolic")
         return value
 
 
@@ -533,7 +533,7 @@ class Position(Form):
     @classmethod
     def _pair(cls, value: float | None, info: ValidationInfo) -> float | None:
         if "latitude" in info.data and (value is None) != (info.data["latitude"] is None):
-            raise invalid("coordinates_pair")
+            raise invalid("help_at_home.coordinates_pair")
         return value
 
 
@@ -609,7 +609,9 @@ class EligibilityFacts(Form):
     def _scores(cls, value: dict[str, int]) -> dict[str, int]:
         for scale, total in value.items():
             if not 0 <= total <= rules.SCALE_MAX[scale]:
-                raise invalid("score_out_of_range", scale=scale, maximum=rules.SCALE_MAX[scale])
+                raise invalid(
+                    "help_at_home.score_out_of_range", scale=scale, maximum=rules.SCALE_MAX[scale]
+                )
         return value
 
 

@@ -161,6 +161,10 @@ def _json(value: Any) -> Any:
     return value
 
 
+def _scale_code(code: str) -> str:
+    return code if code == "missing" else f"help_at_home.{code}"
+
+
 def _error(field_name: str, code: str, **params: Any) -> FieldError:
     return FieldError(field_name, code, t(f"validation.{code}", **params), params)
 
@@ -247,7 +251,7 @@ async def create_assessment(ctx: Any, scale: str, form: AssessmentBase) -> dict[
         result = rules.score(scale, items)
     except rules.ScoreError as exc:  # the form's types already refuse these; kept as a wall
         raise RequestValidationError(
-            errors=[_error(f"items.{exc.item}", exc.code, **exc.params)]
+            errors=[_error(f"items.{exc.item}", _scale_code(exc.code), **exc.params)]
         ) from None
     settings = await settings_for(ctx.tenant)
     previous = (
@@ -563,9 +567,9 @@ async def set_application_status(
 ) -> dict[str, Any]:
     row = await _application_row(application_id)
     if form.status in ("rejected", "withdrawn") and not form.reason:
-        raise RequestValidationError(errors=[_error("reason", "reason_required")])
+        raise RequestValidationError(errors=[_error("reason", "help_at_home.reason_required")])
     if form.status == "admitted" and row["decision"] != "eligible":
-        raise RequestValidationError(errors=[_error("status", "not_eligible")])
+        raise RequestValidationError(errors=[_error("status", "help_at_home.not_eligible")])
     if row["status"] == "closed":
         raise RequestValidationError(
             errors=[_error("status", "invalid_transition", old=row["status"], new=form.status)]
@@ -693,7 +697,7 @@ async def create_plan(ctx: Any, form: CarePlanForm) -> dict[str, Any]:
             .first()
         )
         if app is None or app["person_id"] != form.person_id:
-            raise NotFound(errors=[_error("application_id", "unknown_application")])
+            raise NotFound(errors=[_error("application_id", "help_at_home.unknown_application")])
     settings = await settings_for(ctx.tenant)
     errors: list[FieldError] = []
     for i, svc in enumerate(form.services):
@@ -703,7 +707,9 @@ async def create_plan(ctx: Any, form: CarePlanForm) -> dict[str, Any]:
             errors.extend(exc.errors)
         frequency = svc.frequency_per_week or getattr(settings.visit_frequencies, svc.service)
         if frequency < 1:
-            errors.append(_error(f"services.{i}.frequency_per_week", "frequency_required"))
+            errors.append(
+                _error(f"services.{i}.frequency_per_week", "help_at_home.frequency_required")
+            )
     if errors:
         raise RequestValidationError(errors=errors)
     if await CarePlan.exists().where(
@@ -793,11 +799,13 @@ async def schedule_plan(
     conflicts are skipped by it and listed here with their reasons."""
     plan = await _plan_row(plan_id)
     if plan["status"] != "active":
-        raise RequestValidationError(errors=[_error("status", "plan_not_active")])
+        raise RequestValidationError(errors=[_error("status", "help_at_home.plan_not_active")])
     start = max(from_date or plan["start_date"], plan["start_date"], date.today())
     until = rules.plan_end(plan["start_date"], plan["review_date"], plan["end_date"])
     if start > until:
-        raise RequestValidationError(errors=[_error("from_date", "outside_plan_period")])
+        raise RequestValidationError(
+            errors=[_error("from_date", "help_at_home.outside_plan_period")]
+        )
     person = await get_person(plan["person_id"])
     services = (
         await PlanService.select()
@@ -933,13 +941,18 @@ async def add_visit(ctx: Any, plan_id: UUID, form: ExtraVisitForm) -> dict[str, 
     """One extra visit inside the plan's period (outside it: 422 on `start`)."""
     plan = await _plan_row(plan_id)
     if plan["status"] != "active":
-        raise RequestValidationError(errors=[_error("status", "plan_not_active")])
+        raise RequestValidationError(errors=[_error("status", "help_at_home.plan_not_active")])
     day = form.start.astimezone(_tz(ctx)).date()
     end_day = rules.plan_end(plan["start_date"], plan["review_date"], plan["end_date"])
     errors: list[FieldError] = []
     if not rules.within_period(day, plan["start_date"], end_day):
         errors.append(
-            _error("start", "outside_plan_period", start=str(plan["start_date"]), end=str(end_day))
+            _error(
+                "start",
+                "help_at_home.outside_plan_period",
+                start=str(plan["start_date"]),
+                end=str(end_day),
+            )
         )
     try:
         await check_staff(form.staff_id, form.service, "staff_id")
@@ -995,12 +1008,17 @@ async def _cancel_visits(
 async def close_plan(ctx: Any, plan_id: UUID, form: ClosePlanForm) -> dict[str, Any]:
     plan = await _plan_row(plan_id)
     if plan["status"] == "closed":
-        raise RequestValidationError(errors=[_error("status", "plan_closed")])
+        raise RequestValidationError(errors=[_error("status", "help_at_home.plan_closed")])
     closed_on = form.closed_on or date.today()
     if closed_on < plan["start_date"]:
         raise RequestValidationError(
             errors=[
-                _error("closed_on", "outside_plan_period", start=str(plan["start_date"]), end="")
+                _error(
+                    "closed_on",
+                    "help_at_home.outside_plan_period",
+                    start=str(plan["start_date"]),
+                    end="",
+                )
             ]
         )
     await _close(ctx, plan, closed_on, form.reason)
@@ -1042,14 +1060,14 @@ async def _pause(ctx: Any, plan: dict[str, Any], paused_on: date, reason: str) -
 async def resume_plan(ctx: Any, plan_id: UUID, from_date: date) -> dict[str, Any]:
     plan = await _plan_row(plan_id)
     if plan["status"] != "paused":
-        raise RequestValidationError(errors=[_error("status", "plan_not_paused")])
+        raise RequestValidationError(errors=[_error("status", "help_at_home.plan_not_paused")])
     end_day = rules.plan_end(plan["start_date"], plan["review_date"], plan["end_date"])
     if not rules.within_period(from_date, plan["start_date"], end_day):
         raise RequestValidationError(
             errors=[
                 _error(
                     "from_date",
-                    "outside_plan_period",
+                    "help_at_home.outside_plan_period",
                     start=str(plan["start_date"]),
                     end=str(end_day),
                 )
@@ -1297,7 +1315,7 @@ async def check_in(ctx: Any, visit_id: UUID, form: CheckInForm) -> dict[str, Any
         raise Conflict("already_checked_in")
     at = _utc(form.at) if form.at else _now()
     if at > _now() + timedelta(minutes=5):
-        raise RequestValidationError(errors=[_error("at", "time_in_future")])
+        raise RequestValidationError(errors=[_error("at", "help_at_home.time_in_future")])
     settings = await settings_for(ctx.tenant)
     minutes = int((at - _utc(row["planned_start"])).total_seconds() // 60)
     await Visit.update(
@@ -1332,12 +1350,12 @@ async def check_out(ctx: Any, visit_id: UUID, form: CheckOutForm) -> dict[str, A
     at = _utc(form.at) if form.at else _now()
     errors: list[FieldError] = []
     if at < _utc(row["check_in_at"]):
-        errors.append(_error("at", "check_out_before_check_in"))
+        errors.append(_error("at", "help_at_home.check_out_before_check_in"))
     if at > _now() + timedelta(minutes=5):
-        errors.append(_error("at", "time_in_future"))
+        errors.append(_error("at", "help_at_home.time_in_future"))
     vitals = form.vital_signs.model_dump(exclude_none=True) if form.vital_signs else {}
     for name, code, params in rules.vital_sign_problems(vitals):  # the form checked; a wall
-        errors.append(_error(f"vital_signs.{name}", code, **params))
+        errors.append(_error(f"vital_signs.{name}", f"help_at_home.{code}", **params))
     if errors:
         raise RequestValidationError(errors=errors)
     await Visit.update(
@@ -1365,7 +1383,7 @@ async def mark_missed(ctx: Any, visit_id: UUID, form: MissedForm) -> dict[str, A
     if row["status"] != "planned" or row["check_in_at"] is not None:
         raise Conflict("visit_not_planned", status=row["status"])
     if _utc(row["planned_start"]) > _now():
-        raise RequestValidationError(errors=[_error("status", "visit_in_future")])
+        raise RequestValidationError(errors=[_error("status", "help_at_home.visit_in_future")])
     await Visit.update(
         {Visit.status: "missed", Visit.status_reason: form.reason, Visit.updated_at: _now()}
     ).where(Visit.id == visit_id)

@@ -162,6 +162,8 @@ async def test_assessments_score_and_refuse_out_of_range_answers(unit: Unit) -> 
         response = await unit.post(unit.nurse, f"/assessments/{scale}", body_)
         assert response.status_code == 422, (scale, response.text)
         assert field_name in fields(response), response.text
+    katz_error = (await unit.post(unit.nurse, "/assessments/katz", bad[0][1])).json()["errors"][0]
+    assert katz_error["message"] and not katz_error["message"].startswith("validation.")
     after = len((await unit.get(unit.admin, "/assessments", person_id=person)).json()["items"])
     assert after == before  # nothing stored
 
@@ -432,6 +434,9 @@ async def test_roster_orders_the_day_and_visits_are_checked_in_and_out(unit: Uni
         },
     )
     assert outside.status_code == 422 and fields(outside) == {"start"}
+    error = outside.json()["errors"][0]
+    assert error["code"] == "help_at_home.outside_plan_period"
+    assert error["message"].startswith("Εκτός της περιόδου του σχεδίου φροντίδας")
     clash = await unit.post(
         unit.social,
         f"/plans/{plans[unit.people[0]]['id']}/visits",
