@@ -1,0 +1,67 @@
+"""`python -m bench ...`: seed a consortium, or run the whole benchmark at one scale."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+RAW = Path(__file__).resolve().parent / "results" / "raw"
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+async def _seed(args: argparse.Namespace) -> dict[str, Any]:
+    from bench.generate import plan_consortium, seed
+    from core import db
+    from core.migrate import migrate_all
+
+    await db.start()
+    try:
+        await migrate_all()
+        plans = plan_consortium(
+            args.tenants, args.beneficiaries, args.appointments, seed=args.seed, prefix=args.prefix
+        )
+        _log(
+            f"seeding {len(plans)} tenants (largest {plans[0].beneficiaries} people, "
+            f"smallest {plans[-1].beneficiaries}) into {'PostgreSQL' if db.is_postgres() else 'SQLite'}"
+        )
+        report = await seed(plans, seed_value=args.seed, progress=_log)
+    finally:
+        await db.stop()
+    out = report.as_dict() | {"largest_tenant": plans[0].slug, "largest_size": plans[0].beneficiaries}
+    _log(f"seeded: {json.dumps(out)}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("seed", help="generate a consortium into MERIMNA_DATABASE_URL")
+    s.add_argument("--tenants", type=int, default=330)
+    s.add_argument("--beneficiaries", type=int, default=100_000)
+    s.add_argument("--appointments", type=int, default=500_000)
+    s.add_argument("--seed", type=int, default=11)
+    s.add_argument("--prefix", default="b", help="tenant slug prefix (b000, b001, ...)")
+    r = sub.add_parser("run", help="start services, seed, serve, measure floors and scenarios")
+    r.add_argument("--tenants", type=int, default=330)
+    r.add_argument("--beneficiaries", type=int, default=100_000)
+    r.add_argument("--appointments", type=int, default=500_000)
+    r.add_argument("--workers", type=int, default=2)
+    r.add_argument("--duration", type=int, default=10, help="seconds per scenario")
+    r.add_argument("--connections", type=int, default=32)
+    r.add_argument("--engine", choices=["pg", "sqlite"], default="pg")
+    r.add_argument("--label", default="")
+    args = parser.parse_args(argv)
+    if args.command == "seed":
+        asyncio.run(_seed(args))
+        return 0
+    from bench.runner import run
+
+    return run(args)
