@@ -88,7 +88,7 @@ async def preview_eligibility(ctx: Ctx, data: JSONBody[EligibilityFacts]) -> Jso
         lives_alone=data.lives_alone,
         family_support=data.family_support,
         annual_income=data.annual_income,
-        scores=dict(data.scores),
+        scores={str(k): v for k, v in data.scores.items()},
     )
     return services.explain(facts, await services.settings_for(ctx.tenant))
 
