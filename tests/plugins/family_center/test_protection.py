@@ -104,6 +104,25 @@ async def test_order_lifecycle(client: Any, world: World) -> None:
     appointment = r.json()["appointment"]
     assert appointment["service"] == "family_center.home_visit"
     assert appointment["record_id"] == order["id"]
+    # The order document is a core document owned by the investigation.
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    form = {"owner_type": "family_center.investigation", "doc_type": "prosecutor_order"}
+    r = await client.post(
+        f"{world.tenant.api}/documents",
+        data={**form, "owner_id": order["id"]},
+        files={"file": ("entoli.pdf", pdf, "application/pdf")},
+        headers=world.social.headers,
+    )
+    assert r.status_code == 201, r.text
+    r = await client.post(
+        f"{world.other.api}/documents",
+        data={**form, "owner_id": order["id"]},
+        files={"file": ("entoli.pdf", pdf, "application/pdf")},
+        headers=world.other_admin.headers,
+    )
+    assert r.status_code == 404
+    docs = (await client.get(url, headers=h)).json()["documents"]
+    assert [d["doc_type"] for d in docs] == ["prosecutor_order"]
     # Report: the template first, then the saved draft, as a PDF.
     report = (await client.get(f"{url}/report", headers=h)).json()
     assert report["drafted"] is False and "ΕΚΘΕΣΗ ΚΟΙΝΩΝΙΚΗΣ ΕΡΕΥΝΑΣ" in report["body"]
