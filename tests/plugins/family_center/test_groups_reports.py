@@ -198,6 +198,12 @@ async def test_pages_render(client: Any, world: World) -> None:
             headers=world.psychologist.headers,
         )
     ).json()
+    person_page = await client.get(
+        f"/t/{world.tenant.slug}/people/{world.adult}", headers=world.psychologist.headers
+    )
+    assert (
+        person_page.status_code == 200 and f"family_center/cases/{case['id']}" in person_page.text
+    )
     r = await client.get(f"{base}/cases/{case['id']}", headers=world.psychologist.headers)
     assert (
         r.status_code == 200 and "Παπαδοπούλου Ελένη" in r.text and "Καταγραφή συνεδρίας" in r.text

@@ -74,6 +74,8 @@ async def test_order_lifecycle(client: Any, world: World) -> None:
     )
     late = r.json()
     assert late["deadline_state"] == "overdue" and late["days_left"] == -2
+    home = await client.get(f"/t/{world.tenant.slug}/", headers=h)
+    assert home.status_code == 200 and "Εκπρόθεσμη εισαγγελική παραγγελία 77/2026" in home.text
     overdue = (await client.get(f"{api}/investigations/overdue", headers=h)).json()["items"]
     assert [o["id"] for o in overdue] == [late["id"]]
     filtered = (await client.get(f"{api}/investigations?deadline=on_time", headers=h)).json()
