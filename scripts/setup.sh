@@ -8,7 +8,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON=${PYTHON:-python3}
 APT_LOG=${TMPDIR:-/tmp}/merimna-setup-apt.log
 # PostgreSQL 15 + contrib (pg_trgm, btree_gist, btree_gin, unaccent), Redis, Chromium.
-PACKAGES=(redis-server postgresql-15 postgresql-contrib chromium)
+# fonts-dejavu-core: a font with Greek letters for the PDFs modules produce.
+PACKAGES=(redis-server postgresql-15 postgresql-contrib chromium fonts-dejavu-core)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
