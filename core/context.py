@@ -82,9 +82,16 @@ class PermissionTable:
 
     def __init__(self, host: PluginHost) -> None:
         self.by_role: dict[str, set[str]] = {}
-        for perm in host.permissions():
+        permissions = host.permissions()
+        for perm in permissions:
             for role in perm.roles:
                 self.by_role.setdefault(role, set()).add(perm.code)
+        known = {perm.code for perm in permissions}
+        for spec in host.roles():
+            unknown = sorted(set(spec.grants) - known)
+            if unknown:
+                raise ValueError(f"role {spec.code!r} is granted unknown permissions: {unknown}")
+            self.by_role.setdefault(spec.code, set()).update(spec.grants)
         self.special_roles = frozenset(r.code for r in host.roles() if r.sees_special_categories)
         self.known_roles = frozenset(r.code for r in host.roles())
 

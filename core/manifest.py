@@ -29,6 +29,9 @@ class RoleSpec(Spec):
     title_en: str
     # Roles allowed to see special categories of data (health, ethnic origin).
     sees_special_categories: bool = False
+    # Permissions declared elsewhere (core's `beneficiaries.read`, `documents.write`...) that
+    # a module's role also holds: a module cannot redeclare another plugin's permission.
+    grants: tuple[str, ...] = ()
 
 
 class PermissionSpec(Spec):

@@ -25,6 +25,16 @@ MANIFEST = Manifest(
             title_el="Στέλεχος Ομάδας Προστασίας Ανηλίκων",
             title_en="Child protection officer",
             sees_special_categories=True,
+            # An investigation needs the children's records, the calendar and the order's
+            # documents, as a social worker of the core would.
+            grants=(
+                "beneficiaries.read",
+                "documents.read",
+                "documents.write",
+                "referrals.read",
+                "scheduling.read",
+                "scheduling.write",
+            ),
         ),
     ),
     permissions=(

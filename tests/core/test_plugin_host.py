@@ -292,3 +292,18 @@ def test_a_module_without_manifest_is_refused() -> None:
 
     with pytest.raises(PluginError, match="no manifest"):
         PluginHost(load_entry_points=False, extra_modules=[("nomani", NoManifest())])
+
+
+def test_a_module_role_granted_an_unknown_permission_is_refused_at_start_up() -> None:
+    from core.context import PermissionTable
+    from core.manifest import RoleSpec
+
+    class Host:
+        def permissions(self) -> list[Any]:
+            return []
+
+        def roles(self) -> list[RoleSpec]:
+            return [RoleSpec(code="x", title_el="Χ", title_en="X", grants=("no.such",))]
+
+    with pytest.raises(ValueError, match="unknown permissions"):
+        PermissionTable(Host())  # type: ignore[arg-type]
