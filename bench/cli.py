@@ -58,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--connections", type=int, default=32)
     r.add_argument("--engine", choices=["pg", "sqlite"], default="pg")
     r.add_argument("--label", default="")
+    r.add_argument("--database-url", default="", help="reuse a seeded database (skip services+seed)")
+    r.add_argument("--redis-url", default="")
+    r.add_argument("--admin-url", default="", help="superuser URL of that database (floors)")
+    r.add_argument("--prefix", default="b", help="tenant slug prefix of the seeded consortium")
+    r.add_argument("--sample-tenants", type=int, default=60)
+    r.add_argument("--largest", default="", help="slug of the largest tenant (default: first)")
     args = parser.parse_args(argv)
     if args.command == "seed":
         asyncio.run(_seed(args))
