@@ -1,0 +1,240 @@
+"""A seeded world for the security suite: two municipalities with every module and demo data.
+
+Seeded once per session and shared by the probes, the fuzzer and the state machine (tests
+never clean up: every tenant here has a unique slug). Tenant B also gets canary values, strings
+that must never reach a response to anyone of tenant A.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from core.testing import Staff, TenantFixture, make_staff, make_tenant
+
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+TENANT_PREFIX = "/api/v1/t/{tenant}"
+
+
+@dataclass
+class Side:
+    """One seeded municipality: its tenant, an all-roles user, and the ids it holds."""
+
+    tenant: TenantFixture
+    admin: Staff
+    canary: str
+    # param/collection name -> ids of this tenant, harvested from its own responses
+    ids: dict[str, list[str]] = field(default_factory=dict)
+    every_id: set[str] = field(default_factory=set)
+    # report ids, category codes and other non-UUID path values
+    values: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    bare: TenantFixture  # no modules enabled
+    bare_admin: Staff
+    openapi: dict[str, Any]
+    all_roles: list[str]
+
+
+def tenant_operations(openapi: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(METHOD, path template relative to the tenant, operation) of every tenant API route."""
+    out = []
+    for path, ops in openapi["paths"].items():
+        if not path.startswith(TENANT_PREFIX):
+            continue
+        for method, op in ops.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                out.append((method.upper(), path[len(TENANT_PREFIX) :], op))
+    return sorted(out, key=lambda o: (o[1], o[0]))
+
+
+def path_params(template: str) -> list[str]:
+    return re.findall(r"\{([^}:]+)(?::[^}]*)?\}", template)
+
+
+def _walk(value: Any, found: list[tuple[str, str]], key: str = "") -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _walk(v, found, k)
+    elif isinstance(value, list):
+        for v in value:
+            _walk(v, found, key)
+    elif isinstance(value, str) and UUID_RE.fullmatch(value):
+        found.append((key, value))
+
+
+def _collection_key(template: str) -> str:
+    """`/cases/{case_id}/sessions` -> `sessions`; `/modules/food_bank/items` -> `items`."""
+    last = template.rstrip("/").split("/")[-1]
+    return last.replace("-", "_")
+
+
+def _singular(name: str) -> str:
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name[:-1] if name.endswith("s") else name
+
+
+async def harvest(client: Any, side: Side, operations: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Crawl every GET route of `side` as its all-roles user and remember the ids it shows."""
+    api = side.tenant.api
+    side.ids.clear()
+    side.values.setdefault("report_id", [])
+    done: set[str] = set()
+    gets = [(p, op) for m, p, op in operations if m == "GET"]
+    for _round in range(3):  # lists first, then the routes their ids open, then one level more
+        for template, _op in gets:
+            if template in done:
+                continue
+            params = path_params(template)
+            if params and not all(resolve(side, template, p) for p in params):
+                continue
+            done.add(template)
+            url = api + fill(side, template)
+            response = await client.get(url, headers=side.admin.headers)
+            if response.status_code != 200 or "json" not in response.headers.get("content-type", ""):
+                continue
+            body = response.json()
+            found: list[tuple[str, str]] = []
+            _walk(body, found)
+            collection = _collection_key(template) if not template.endswith("}") else ""
+            items = body.get("items") if isinstance(body, dict) else body
+            if collection and isinstance(items, list):
+                for item in items:
+                    if isinstance(item, dict) and isinstance(item.get("id"), str):
+                        side.ids.setdefault(f"@{template}", []).append(item["id"])
+                        side.ids.setdefault(f"~{_singular(collection)}", []).append(item["id"])
+                    if template == "/reports" and isinstance(item, dict) and "id" in item:
+                        side.values["report_id"].append(str(item["id"]))
+                    if template == "/categories" and isinstance(item, dict) and "code" in item:
+                        side.values.setdefault("code", []).append(str(item["code"]))
+            for key, value in found:
+                side.every_id.add(value)
+                if key and key != "id":
+                    side.ids.setdefault(key, []).append(value)
+
+
+def resolve(side: Side, template: str, param: str) -> str | None:
+    """A value of `side` for a path parameter, or None when the crawl found none."""
+    if param == "tenant":
+        return side.tenant.slug
+    if param in side.values and side.values[param]:
+        return side.values[param][0]
+    head = template.split("{" + param)[0].rstrip("/")
+    from_collection = side.ids.get(f"@{head}")
+    if from_collection:
+        return from_collection[0]
+    named = side.ids.get(param)
+    if named:
+        return named[0]
+    stem = param.removesuffix("_id")
+    for alias in (stem, {"person": "beneficiary", "app": "application", "seeker": "job_seeker"}.get(stem, "")):
+        if alias and side.ids.get(f"~{alias}"):
+            return side.ids[f"~{alias}"][0]
+    return None
+
+
+def fill(side: Side, template: str, extra: dict[str, str] | None = None) -> str:
+    out = template
+    for param in path_params(template):
+        value = (extra or {}).get(param) or resolve(side, template, param)
+        if value is None:
+            raise LookupError(param)
+        out = re.sub(r"\{" + param + r"(?::[^}]*)?\}", value, out)
+    return out
+
+
+async def _seed_side(client: Any, modules: list[str], prefix: str, roles: list[str]) -> Side:
+    from core import db
+    from core.plugin_host import get_host
+    from tenants.resolution import load_tenant
+    from tenants.scoping import tenant_context
+
+    tenant = await make_tenant(modules, prefix=prefix)
+    admin = await make_staff(tenant, roles)
+    loaded = await load_tenant(tenant.slug)
+    assert loaded is not None
+    with tenant_context(loaded.id):
+        async with db.transaction():
+            await db.set_rls_tenant(loaded.id)
+            await get_host().for_tenant(loaded.modules).demo_data(tenant=loaded.ref, seed=7)
+    canary = "Canary" + prefix.capitalize() + "".join(secrets.choice("qwxzjk") for _ in range(8))
+    person = {
+        "first_name": canary,
+        "last_name": canary,
+        "birth_date": "1980-01-01",
+        "email": f"{canary.lower()}@example.org",
+    }
+    response = await client.post(f"{tenant.api}/beneficiaries", json=person, headers=admin.headers)
+    assert response.status_code == 201, response.text
+    await _seed_core_objects(client, tenant, admin, str(response.json()["id"]), canary)
+    return Side(tenant, admin, canary)
+
+
+def _next_weekday(days_ahead: int = 14) -> str:
+    from datetime import date, timedelta
+
+    day = date.today() + timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
+async def _seed_core_objects(
+    client: Any, tenant: TenantFixture, admin: Staff, person_id: str, canary: str
+) -> None:
+    """Objects the demo loaders leave out, one of each, so their routes get probed too."""
+    api, headers = tenant.api, admin.headers
+
+    async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await client.post(api + path, json=body, headers=headers)
+        assert response.status_code in (200, 201), (path, response.text)
+        return dict(response.json())
+
+    staff = await post(
+        "/staff",
+        {"profession": "social_worker", "user_id": str(admin.user_id), "display_name": canary},
+    )
+    await post("/units", {"code": "u" + canary[-6:].lower(), "name_el": canary})
+    await post("/referrals", {"kind": "internal", "person_id": person_id, "reason": canary, "target_module": "food_bank"})
+    await post(f"/beneficiaries/{person_id}/notes", {"body": canary})
+    await post(f"/beneficiaries/{person_id}/consents", {"purpose": "data_sharing"})
+    day = _next_weekday()
+    await post("/holidays", {"date": _next_weekday(40), "name_el": canary})
+    await post(
+        f"/staff/{staff['id']}/absences",
+        {"kind": "training", "start": f"{_next_weekday(60)}T09:00:00+02:00",
+         "end": f"{_next_weekday(60)}T10:00:00+02:00"},
+    )
+    await post(
+        "/appointments",
+        {"service": "core.intake", "start": f"{day}T10:00:00+02:00",
+         "end": f"{day}T10:30:00+02:00", "staff_id": staff["id"],
+         "beneficiary_id": person_id, "mode": "in_person"},
+    )
+
+
+@pytest.fixture(scope="session")
+async def world(client: Any) -> World:
+    from core.plugin_host import get_host
+
+    host = get_host()
+    modules = sorted(host.modules)
+    roles = sorted(r.code for r in host.roles() if r.code != "consortium_admin")
+    a = await _seed_side(client, modules, "seca", roles)
+    b = await _seed_side(client, modules, "secb", roles)
+    bare = await make_tenant([], prefix="secc")
+    bare_admin = await make_staff(bare, roles)
+    openapi = (await client.get("/schema/openapi.json")).json()
+    ops = tenant_operations(openapi)
+    await harvest(client, a, ops)
+    await harvest(client, b, ops)
+    return World(a, b, bare, bare_admin, openapi, roles)
