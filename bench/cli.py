@@ -35,7 +35,10 @@ async def _seed(args: argparse.Namespace) -> dict[str, Any]:
         report = await seed(plans, seed_value=args.seed, progress=_log)
     finally:
         await db.stop()
-    out = report.as_dict() | {"largest_tenant": plans[0].slug, "largest_size": plans[0].beneficiaries}
+    out = report.as_dict() | {
+        "largest_tenant": plans[0].slug,
+        "largest_size": plans[0].beneficiaries,
+    }
     _log(f"seeded: {json.dumps(out)}")
     return out
 
@@ -58,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--connections", type=int, default=32)
     r.add_argument("--engine", choices=["pg", "sqlite"], default="pg")
     r.add_argument("--label", default="")
-    r.add_argument("--database-url", default="", help="reuse a seeded database (skip services+seed)")
+    r.add_argument(
+        "--database-url", default="", help="reuse a seeded database (skip services+seed)"
+    )
     r.add_argument("--redis-url", default="")
     r.add_argument("--admin-url", default="", help="superuser URL of that database (floors)")
     r.add_argument("--prefix", default="b", help="tenant slug prefix of the seeded consortium")

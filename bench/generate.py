@@ -21,15 +21,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from bench.bulk import bulk_insert
 from core import db
 from core.beneficiaries import identifiers
 from core.beneficiaries import search as search_keys
-from bench.bulk import bulk_insert
 from core.beneficiaries.demo import _family_names
 from core.beneficiaries.tables import (
     Beneficiary,
@@ -49,7 +49,7 @@ SLOTS_PER_DAY = 14  # 08:00-15:00 local, half-hour slots
 YEARS = 3
 FUTURE_DAYS = 28
 BENCH_USER = "bench"
-BENCH_PASSWORD = "bench-password"  # noqa: S105 - a throwaway benchmark account
+BENCH_PASSWORD = "bench-password"
 BENCH_ROLES = ["tenant_admin", "social_worker"]
 MODULE_SETS = (
     ("family_center",),
@@ -140,7 +140,7 @@ def working_days(today: date) -> tuple[date, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _name_keys(first: str, last: str) -> tuple[dict[str, str], frozenset[str]]:
     """Search keys and name tokens of one name (names repeat: computed once each)."""
     person = {
@@ -179,7 +179,9 @@ def make_people(rng: random.Random, count: int, today: date) -> list[dict[str, A
     for _ in range(count):
         sex = "male" if rng.random() < 0.48 else "female"
         surname_m, surname_f = families[rng.randrange(len(families))]
-        first = male[rng.randrange(len(male))] if sex == "male" else female[rng.randrange(len(female))]
+        first = (
+            male[rng.randrange(len(male))] if sex == "male" else female[rng.randrange(len(female))]
+        )
         last = surname_m if sex == "male" else surname_f
         birth = today - timedelta(days=rng.randrange(18 * 365, 95 * 365))
         n = per_birth_date.get(birth, 0)
@@ -210,9 +212,7 @@ def make_people(rng: random.Random, count: int, today: date) -> list[dict[str, A
             **keys,
         }
         person["search_key"] = " ".join(
-            p
-            for p in (keys["name_key"], keys["latin_key"], amka, afm, phone[3:])
-            if p
+            p for p in (keys["name_key"], keys["latin_key"], amka, afm, phone[3:]) if p
         )
         person["_tokens"] = tokens | {amka, afm, identifiers.national_phone_digits(phone)}
         people.append(person)
@@ -388,7 +388,9 @@ async def seed_tenant_rows(plan: TenantPlan, seed: int, report: SeedReport) -> N
         for tok in sorted(p.pop("_tokens"))
     ]
     categories = [
-        {"id": uuid4(), "beneficiary_id": p["id"], "code": c} for p in people for c in p["categories"]
+        {"id": uuid4(), "beneficiary_id": p["id"], "code": c}
+        for p in people
+        for c in p["categories"]
     ]
     staff = _staff(rng, plan.staff)
     appts, parts = appointment_rows(

@@ -41,7 +41,7 @@ def _wait_http(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2) as r:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
                     return
         except OSError:
@@ -56,7 +56,7 @@ def _login(base: str, username: str, password: str) -> str:
     req = urllib.request.Request(
         f"{base}/api/v1/auth/login", data=body, headers={"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310 - loopback
+    with urllib.request.urlopen(req, timeout=10) as r:
         return str(json.loads(r.read())["access_token"])
 
 
@@ -74,7 +74,9 @@ def wrk(
     }
     argv = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
     argv += ["--timeout", "10s", "-s", str(LUA), base]
-    out = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, timeout=seconds + 60)
+    out = subprocess.run(
+        argv, env=env, capture_output=True, text=True, check=False, timeout=seconds + 60
+    )
     os.unlink(path)
     for line in out.stdout.splitlines():
         if line.startswith("BENCH_JSON "):
@@ -111,7 +113,9 @@ async def sample(url: str, tenants: int, prefix: str) -> dict[str, Any]:
         await conn.close()
 
 
-async def db_floor(admin_url: str, tenant_id: str, ids: list[str], seconds: float = 3.0) -> dict[str, Any]:
+async def db_floor(
+    admin_url: str, tenant_id: str, ids: list[str], seconds: float = 3.0
+) -> dict[str, Any]:
     """The same primary-key SELECT as the floor app, one connection, tight loop."""
     import asyncpg
 
@@ -148,10 +152,21 @@ def _future_slots(n: int, rng: random.Random) -> list[tuple[str, str]]:
     day = date.today() + timedelta(days=370)
     while len(out) < n:
         day += timedelta(days=1)
-        if day.weekday() >= 5 or (day.month, day.day) in ((12, 25), (12, 26), (1, 1), (1, 6), (3, 25), (8, 15), (10, 28), (5, 1)):
+        if day.weekday() >= 5 or (day.month, day.day) in (
+            (12, 25),
+            (12, 26),
+            (1, 1),
+            (1, 6),
+            (3, 25),
+            (8, 15),
+            (10, 28),
+            (5, 1),
+        ):
             continue
         for s in range(10):
-            start = datetime(day.year, day.month, day.day, 9, 0, tzinfo=ATHENS) + timedelta(minutes=30 * s)
+            start = datetime(day.year, day.month, day.day, 9, 0, tzinfo=ATHENS) + timedelta(
+                minutes=30 * s
+            )
             out.append((start.isoformat(), (start + timedelta(minutes=30)).isoformat()))
     rng.shuffle(out)
     return out[:n]
@@ -175,7 +190,8 @@ def build_requests(data: dict[str, Any], largest: str) -> dict[str, list[str]]:
     reqs: dict[str, list[str]] = {}
     reqs["read"] = [f"GET\t{api}/beneficiaries/{p['id']}" for p in people]
     reqs["search_greek"] = [
-        f"GET\t{api}/beneficiaries?q={urllib.request.quote(p['last_name'][:5])}&limit=20" for p in people
+        f"GET\t{api}/beneficiaries?q={urllib.request.quote(p['last_name'][:5])}&limit=20"
+        for p in people
     ]
     reqs["search_latin"] = [
         f"GET\t{api}/beneficiaries?q={urllib.request.quote(p['latin_last_name'][:6].lower())}&limit=20"
@@ -185,7 +201,11 @@ def build_requests(data: dict[str, Any], largest: str) -> dict[str, list[str]]:
     reqs["create"] = [
         f"POST\t{api}/beneficiaries\t"
         + json.dumps(
-            {"first_name": "Μαρία", "last_name": f"Δοκιμή{_letters(i)}", "birth_date": "1961-02-03"},
+            {
+                "first_name": "Μαρία",
+                "last_name": f"Δοκιμή{_letters(i)}",
+                "birth_date": "1961-02-03",
+            },
             ensure_ascii=False,
         )
         for i in range(20000)
@@ -243,7 +263,11 @@ def build_requests(data: dict[str, Any], largest: str) -> dict[str, list[str]]:
             mixed.append(
                 f"POST\t/api/v1/t/{slug}/beneficiaries\t"
                 + json.dumps(
-                    {"first_name": "Νίκος", "last_name": f"Μικτός{_letters(i)}", "birth_date": "1970-05-06"},
+                    {
+                        "first_name": "Νίκος",
+                        "last_name": f"Μικτός{_letters(i)}",
+                        "birth_date": "1970-05-06",
+                    },
                     ensure_ascii=False,
                 )
             )
@@ -282,29 +306,58 @@ def run(args: argparse.Namespace) -> int:
             admin_url = pg.admin_url.replace("/postgres", "/merimna")
             t = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "bench", "seed", "--tenants", str(args.tenants),
-                 "--beneficiaries", str(args.beneficiaries), "--appointments", str(args.appointments),
-                 "--prefix", args.prefix],
-                env=env, check=True, cwd=ROOT,
+                [
+                    sys.executable,
+                    "-m",
+                    "bench",
+                    "seed",
+                    "--tenants",
+                    str(args.tenants),
+                    "--beneficiaries",
+                    str(args.beneficiaries),
+                    "--appointments",
+                    str(args.appointments),
+                    "--prefix",
+                    args.prefix,
+                ],
+                env=env,
+                check=True,
+                cwd=ROOT,
             )
             result["seed_seconds"] = time.perf_counter() - t
         port, floor_port = _free_port(), _free_port()
         merimna = shutil.which("merimna") or "merimna"
-        procs.append(subprocess.Popen(
-            [merimna, "serve", "--workers", str(args.workers), "--port", str(port)], env=env, cwd=ROOT
-        ))
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.floor_app:app", "--port", str(floor_port),
-             "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
-            env=env | {"BENCH_FLOOR_DATABASE_URL": admin_url, "MERIMNA_DATABASE_URL": admin_url},
-            cwd=ROOT,
-        ))
+        procs.append(
+            subprocess.Popen(
+                [merimna, "serve", "--workers", str(args.workers), "--port", str(port)],
+                env=env,
+                cwd=ROOT,
+            )
+        )
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "bench.floor_app:app",
+                    "--port",
+                    str(floor_port),
+                    "--workers",
+                    str(args.workers),
+                    "--log-level",
+                    "warning",
+                    "--no-access-log",
+                ],
+                env=env
+                | {"BENCH_FLOOR_DATABASE_URL": admin_url, "MERIMNA_DATABASE_URL": admin_url},
+                cwd=ROOT,
+            )
+        )
         base, floor = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{floor_port}"
         _wait_http(f"{base}/health")
         _wait_http(f"{floor}/docs" if False else f"{base}/health")
-        data = asyncio.run(
-            sample(env["MERIMNA_DATABASE_URL"], args.sample_tenants, args.prefix)
-        )
+        data = asyncio.run(sample(env["MERIMNA_DATABASE_URL"], args.sample_tenants, args.prefix))
         largest = args.largest or next(iter(data))
         token = _login(base, "bench", "bench-password")
         reqs = build_requests(data, largest)
@@ -319,32 +372,62 @@ def run(args: argparse.Namespace) -> int:
             "orm_floor": [f"GET\t/orm/{big['tenant_id']}/{i}" for i in ids],
         }
         for name, lines in floor_reqs.items():
-            figures[name] = wrk(floor, lines, token="", seconds=args.duration, connections=args.connections)
+            figures[name] = wrk(
+                floor, lines, token="", seconds=args.duration, connections=args.connections
+            )
             _log(f"{name} {figures[name]}")
-        order = ["read", "search_greek", "search_latin", "search_amka", "staff_week", "module_list",
-                 "report_monthly_fb", "report_registrations", "report_appointments_year", "create",
-                 "book", "mixed"]
+        order = [
+            "read",
+            "search_greek",
+            "search_latin",
+            "search_amka",
+            "staff_week",
+            "module_list",
+            "report_monthly_fb",
+            "report_registrations",
+            "report_appointments_year",
+            "create",
+            "book",
+            "mixed",
+        ]
         for name in order:
             conns = 4 if name.startswith("report") else args.connections
-            figures[name] = wrk(base, reqs[name], token=token, seconds=args.duration, connections=conns)
+            figures[name] = wrk(
+                base, reqs[name], token=token, seconds=args.duration, connections=conns
+            )
             _log(f"{name} {figures[name]}")
         login_body = json.dumps({"username": "bench", "password": "bench-password"})
-        figures["login"] = wrk(base, [f"POST\t/api/v1/auth/login\t{login_body}"], token="",
-                               seconds=args.duration, connections=8)
+        figures["login"] = wrk(
+            base,
+            [f"POST\t/api/v1/auth/login\t{login_body}"],
+            token="",
+            seconds=args.duration,
+            connections=8,
+        )
         _log(f"login {figures['login']}")
         # Twice the mixed load, then recovery at the normal load.
-        figures["mixed_2x"] = wrk(base, reqs["mixed"], token=token, seconds=args.duration,
-                                  connections=args.connections * 2, threads=2)
-        figures["mixed_after"] = wrk(base, reqs["mixed"], token=token, seconds=5,
-                                     connections=args.connections)
+        figures["mixed_2x"] = wrk(
+            base,
+            reqs["mixed"],
+            token=token,
+            seconds=args.duration,
+            connections=args.connections * 2,
+            threads=2,
+        )
+        figures["mixed_after"] = wrk(
+            base, reqs["mixed"], token=token, seconds=5, connections=args.connections
+        )
         figures["rss_mb"] = _rss(procs[0].pid)
         result["figures"] = figures
         result["largest"] = largest
         result["largest_people"] = None
-        result["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                          text=True, cwd=ROOT).stdout.strip()
+        result["commit"] = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        ).stdout.strip()
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        (RAW / f"{stamp}-{args.label or args.beneficiaries}.json").write_text(json.dumps(result, indent=2))
+        (RAW / f"{stamp}-{args.label or args.beneficiaries}.json").write_text(
+            json.dumps(result, indent=2)
+        )
         print(markdown(result))
         return 0
     finally:

@@ -1,0 +1,116 @@
+"""Issue 11, target "at most 6 database round trips per request on every endpoint (tenant
+context, membership, audit and the work itself included), list endpoints constant in page
+size": asserted by counting the statements the engine sends, not by timing.
+
+Counted: every statement through the engine (`run_querystring`, `run_ddl`), which is how
+Piccolo queries and `core.db.fetch` reach the database. BEGIN/COMMIT of the request's
+transaction are not statements of the engine API and are not counted here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from core.testing import Staff, TenantFixture, make_person, make_staff, make_tenant
+
+MAX_ROUND_TRIPS = 6
+
+
+@contextmanager
+def counting() -> Iterator[list[str]]:
+    """Record the SQL of every statement sent through the engine meanwhile."""
+    from core import db
+
+    cls = type(db.engine())  # the engine uses __slots__: patch its class for the duration
+    seen: list[str] = []
+    orig_qs, orig_ddl = cls.run_querystring, cls.run_ddl
+
+    async def run_querystring(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(str(querystring)[:160])
+        return await orig_qs(self, querystring, *args, **kwargs)
+
+    async def run_ddl(self: Any, ddl: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(ddl[:160])
+        return await orig_ddl(self, ddl, *args, **kwargs)
+
+    cls.run_querystring = run_querystring  # type: ignore[method-assign]
+    cls.run_ddl = run_ddl  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        cls.run_querystring = orig_qs  # type: ignore[method-assign]
+        cls.run_ddl = orig_ddl  # type: ignore[method-assign]
+
+
+async def _count(client: Any, method: str, url: str, staff: Staff, **kw: Any) -> int:
+    # Warm caches (tenant resolution, session) the way a running server has them warm.
+    await client.request(method, url, headers=staff.headers, **kw)
+    with counting() as seen:
+        response = await client.request(method, url, headers=staff.headers, **kw)
+    assert response.status_code < 300, (url, response.status_code, response.text)
+    assert seen, "the counter saw no statement: it is not hooked into the engine"
+    assert len(seen) <= MAX_ROUND_TRIPS, (url, len(seen), seen)
+    print(f"{method} {url}: {len(seen)} statements")
+    return len(seen)
+
+
+@pytest.fixture(scope="module")
+async def world(client: Any) -> dict[str, Any]:
+    tenant: TenantFixture = await make_tenant(["food_bank"])
+    staff = await make_staff(tenant, ["tenant_admin", "social_worker"])
+    ids = [
+        await make_person(
+            client, tenant, staff, first_name="Ελένη", last_name=f"Παπαδάκη{chr(0x3B1 + i)}"
+        )
+        for i in range(12)
+    ]
+    return {"tenant": tenant, "staff": staff, "ids": ids}
+
+
+async def test_reads_and_searches_stay_within_budget(client: Any, world: dict[str, Any]) -> None:
+    api, staff = world["tenant"].api, world["staff"]
+    await _count(client, "GET", f"{api}/beneficiaries/{world['ids'][0]}", staff)
+    await _count(client, "GET", f"{api}/beneficiaries?q=παπαδ", staff)
+    await _count(client, "GET", f"{api}/beneficiaries?q=papad", staff)
+    await _count(client, "GET", f"{api}/staff", staff)
+    await _count(client, "GET", f"{api}/appointments?start=2025-01-06&end=2025-01-13", staff)
+
+
+async def test_create_stays_within_budget(client: Any, world: dict[str, Any]) -> None:
+    api, staff = world["tenant"].api, world["staff"]
+    body = {"first_name": "Γιώργος", "last_name": "Μετρητής", "birth_date": "1970-01-02"}
+    await client.post(
+        f"{api}/beneficiaries", json=body | {"last_name": "Προθέρμανση"}, headers=staff.headers
+    )
+    with counting() as seen:
+        response = await client.post(f"{api}/beneficiaries", json=body, headers=staff.headers)
+    assert response.status_code == 201, response.text
+    assert len(seen) <= MAX_ROUND_TRIPS, seen
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["beneficiaries", "households", "staff", "modules/food_bank/pickups"],
+)
+async def test_lists_are_constant_in_page_size(
+    client: Any, world: dict[str, Any], path: str
+) -> None:
+    api, staff = world["tenant"].api, world["staff"]
+    small = await _count(client, "GET", f"{api}/{path}?limit=2", staff)
+    large = await _count(client, "GET", f"{api}/{path}?limit=200", staff)
+    assert small == large, (path, small, large)
+
+
+async def test_another_tenants_id_is_404_and_not_counted_as_found(
+    client: Any, world: dict[str, Any]
+) -> None:
+    other = await make_tenant()
+    stranger = await make_staff(other, ["tenant_admin"])
+    response = await client.get(
+        f"{other.api}/beneficiaries/{world['ids'][0]}", headers=stranger.headers
+    )
+    assert response.status_code == 404
