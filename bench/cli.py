@@ -30,7 +30,7 @@ async def _seed(args: argparse.Namespace) -> dict[str, Any]:
         )
         _log(
             f"seeding {len(plans)} tenants (largest {plans[0].beneficiaries} people, "
-            f"smallest {plans[-1].beneficiaries}) into {'PostgreSQL' if db.is_postgres() else 'SQLite'}"
+            f"smallest {plans[-1].beneficiaries}) into {'PostgreSQL' if db.is_postgres() else 'SQLite'}"  # noqa: E501
         )
         report = await seed(plans, seed_value=args.seed, progress=_log)
     finally:

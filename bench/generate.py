@@ -259,7 +259,7 @@ def _households(
 
 
 def _staff(rng: random.Random, count: int) -> list[dict[str, Any]]:
-    male, female, families = _names()
+    _male, female, families = _names()
     now = datetime.now(UTC)
     hours = {d: [["08:00", "15:00"]] for d in WEEKDAYS}
     return [

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -190,11 +191,11 @@ def build_requests(data: dict[str, Any], largest: str) -> dict[str, list[str]]:
     reqs: dict[str, list[str]] = {}
     reqs["read"] = [f"GET\t{api}/beneficiaries/{p['id']}" for p in people]
     reqs["search_greek"] = [
-        f"GET\t{api}/beneficiaries?q={urllib.request.quote(p['last_name'][:5])}&limit=20"
+        f"GET\t{api}/beneficiaries?q={urllib.parse.quote(p['last_name'][:5])}&limit=20"
         for p in people
     ]
     reqs["search_latin"] = [
-        f"GET\t{api}/beneficiaries?q={urllib.request.quote(p['latin_last_name'][:6].lower())}&limit=20"
+        f"GET\t{api}/beneficiaries?q={urllib.parse.quote(p['latin_last_name'][:6].lower())}&limit=20"
         for p in people
     ]
     reqs["search_amka"] = [f"GET\t{api}/beneficiaries?q={p['amka']}" for p in people]
@@ -229,7 +230,7 @@ def build_requests(data: dict[str, Any], largest: str) -> dict[str, list[str]]:
         )
     monday = date.today() - timedelta(days=date.today().weekday() + 7)
     reqs["staff_week"] = [
-        f"GET\t{api}/appointments?staff_id={s}&start={monday.isoformat()}&end={(monday + timedelta(days=7)).isoformat()}"
+        f"GET\t{api}/appointments?staff_id={s}&start={monday.isoformat()}&end={(monday + timedelta(days=7)).isoformat()}"  # noqa: E501
         for s in staff
     ]
     reqs["module_list"] = [f"GET\t{api}/modules/food_bank/pickups?limit=50"]
@@ -257,7 +258,7 @@ def build_requests(data: dict[str, Any], largest: str) -> dict[str, list[str]]:
             mixed.append(f"GET\t/api/v1/t/{slug}/beneficiaries/{p['id']}")
         elif r < 0.95:
             mixed.append(
-                f"GET\t/api/v1/t/{slug}/beneficiaries?q={urllib.request.quote(p['last_name'][:4])}&limit=20"
+                f"GET\t/api/v1/t/{slug}/beneficiaries?q={urllib.parse.quote(p['last_name'][:4])}&limit=20"
             )
         else:
             mixed.append(
@@ -463,9 +464,9 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         f"commit `{result['commit']}`, largest tenant `{result['largest']}`",
         "",
-        f"database floor (asyncpg loop, 1 connection): {dbf:.0f} q/s, p50 {f['db_floor']['p50_us']} µs",
+        f"database floor (asyncpg loop, 1 connection): {dbf:.0f} q/s, p50 {f['db_floor']['p50_us']} µs",  # noqa: E501
         "",
-        "| scenario | req/s | p50 ms | p95 ms | p99 ms | statuses | / framework floor | / ORM floor | / db floor |",
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | statuses | / framework floor | / ORM floor | / db floor |",  # noqa: E501
         "|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for name, v in f.items():
@@ -473,7 +474,7 @@ def markdown(result: dict[str, Any]) -> str:
             continue
         lines.append(
             f"| {name} | {v['rps']:.0f} | {v['p50_us'] / 1000:.1f} | {v['p95_us'] / 1000:.1f} | "
-            f"{v['p99_us'] / 1000:.1f} | {json.dumps(v['statuses'])} sock_err={v['socket_errors']} | "
+            f"{v['p99_us'] / 1000:.1f} | {json.dumps(v['statuses'])} sock_err={v['socket_errors']} | "  # noqa: E501
             f"{v['rps'] / fw:.2f} | {v['rps'] / orm:.2f} | {v['rps'] / dbf:.2f} |"
         )
     lines.append("")
