@@ -149,7 +149,7 @@ async def db_floor(
 
 def _future_slots(n: int, rng: random.Random) -> list[tuple[str, str]]:
     """Weekday half-hour slots 09:00-14:00 Athens, a year ahead (rarely a holiday)."""
-    out = []
+    out: list[tuple[str, str]] = []
     day = date.today() + timedelta(days=370)
     while len(out) < n:
         day += timedelta(days=1)
