@@ -78,6 +78,13 @@ VOLUNTEER_MAY_READ: set[str] = {
 }
 
 
+CORE_ROLES = {
+    "tenant_admin", "social_worker", "psychologist", "nurse", "health_visitor", "pedagogue",
+    "employment_officer", "roma_mediator", "reception", "volunteer",
+}
+ROLE_SAMPLE = {"volunteer", "reception", "roma_mediator", "nurse"}
+
+
 def _ops(world: World) -> list[tuple[str, str, dict[str, Any]]]:
     return tenant_operations(world.openapi)
 
@@ -243,7 +250,9 @@ async def test_roles_get_403_or_404_where_their_permissions_do_not_reach(
     failures = []
     volunteer_reads = set()
     statuses: dict[str, dict[int, int]] = {}
-    for role in world.all_roles:
+    # One role per kind of work (the whole set costs ~40 s); every role module adds is in it.
+    probed_roles = [r for r in world.all_roles if r in ROLE_SAMPLE or r not in CORE_ROLES]
+    for role in probed_roles:
         staff = await make_staff(a.tenant, [role])
         counts = statuses.setdefault(role, {})
         for template in gets:
