@@ -9,8 +9,8 @@ Every action calls the service the JSON API calls (`core.auth`, `core.staff`,
 
 from __future__ import annotations
 
-import secrets
 import datetime as dt
+import secrets
 from typing import Any
 from uuid import UUID
 
@@ -36,8 +36,11 @@ def _root(ctx: RequestContext) -> str:
     return f"/t/{ctx.tenant.slug}/admin"
 
 
-def _label(key: str) -> dict[str, str]:
-    return {"label_el": t(f"web.admin.field.{key}", "el"), "label_en": t(f"web.admin.field.{key}", "en")}
+def _label(key: str) -> dict[str, Any]:
+    return {
+        "label_el": t(f"web.admin.field.{key}", "el"),
+        "label_en": t(f"web.admin.field.{key}", "en"),
+    }
 
 
 def _roles() -> tuple[str, ...]:
@@ -46,20 +49,42 @@ def _roles() -> tuple[str, ...]:
 
 def _invite_model() -> type[BaseModel]:
     roles = _roles()
-    role_labels = {lang: {r.code: localized(r, "title", lang) or r.code for r in get_host().roles()} for lang in ("el", "en")}
+    role_labels: dict[str, Any] = {
+        lang: {r.code: localized(r, "title", lang) or r.code for r in get_host().roles()}
+        for lang in ("el", "en")
+    }
     from typing import Literal
 
     return create_model(
         "InviteForm",
         __config__=ConfigDict(extra="ignore"),
-        username=(str, Field(min_length=3, max_length=150, json_schema_extra={**_label("username"), "autocomplete": "off"})),
-        display_name=(str, Field(min_length=2, max_length=200, json_schema_extra=_label("display_name"))),
-        email=(str, Field(default="", max_length=200, json_schema_extra={**_label("email"), "widget": "email"})),
+        username=(
+            str,
+            Field(
+                min_length=3,
+                max_length=150,
+                json_schema_extra={**_label("username"), "autocomplete": "off"},
+            ),
+        ),
+        display_name=(
+            str,
+            Field(min_length=2, max_length=200, json_schema_extra=_label("display_name")),
+        ),
+        email=(
+            str,
+            Field(
+                default="", max_length=200, json_schema_extra={**_label("email"), "widget": "email"}
+            ),
+        ),
         roles=(
             list[Literal[roles]],  # type: ignore[valid-type]
             Field(
                 min_length=1,
-                json_schema_extra={**_label("roles"), "options_el": role_labels["el"], "options_en": role_labels["en"]},
+                json_schema_extra={
+                    **_label("roles"),
+                    "options_el": role_labels["el"],
+                    "options_en": role_labels["en"],
+                },
             ),
         ),
     )
@@ -89,10 +114,14 @@ class HolidayForm(BaseModel):
 
     date: dt.date = Field(json_schema_extra={"label_el": "Ημερομηνία", "label_en": "Date"})
     name_el: str = Field(
-        min_length=2, max_length=200, json_schema_extra={"label_el": "Ονομασία", "label_en": "Name (Greek)"}
+        min_length=2,
+        max_length=200,
+        json_schema_extra={"label_el": "Ονομασία", "label_en": "Name (Greek)"},
     )
     name_en: str = Field(
-        default="", max_length=200, json_schema_extra={"label_el": "Ονομασία (αγγλικά)", "label_en": "Name (English)"}
+        default="",
+        max_length=200,
+        json_schema_extra={"label_el": "Ονομασία (αγγλικά)", "label_en": "Name (English)"},
     )
     recurring: bool = Field(
         default=False, json_schema_extra={"label_el": "Κάθε χρόνο", "label_en": "Every year"}
@@ -109,8 +138,12 @@ def _hours_model() -> type[BaseModel]:
                 json_schema_extra={
                     "label_el": t(f"web.calendar.weekday.{i}", "el"),
                     "label_en": t(f"web.calendar.weekday.{i}", "en"),
-                    "help_el": "π.χ. 08:00-15:00 ή 08:00-12:00, 17:00-20:00· κενό: κλειστά" if i == 0 else "",
-                    "help_en": "e.g. 08:00-15:00 or 08:00-12:00, 17:00-20:00; empty: closed" if i == 0 else "",
+                    "help_el": "π.χ. 08:00-15:00 ή 08:00-12:00, 17:00-20:00· κενό: κλειστά"
+                    if i == 0
+                    else "",
+                    "help_en": "e.g. 08:00-15:00 or 08:00-12:00, 17:00-20:00; empty: closed"
+                    if i == 0
+                    else "",
                 },
             ),
         )
@@ -241,7 +274,9 @@ async def invite(request: Request[Any, Any, Any], ctx: Ctx) -> Response[Any]:
             display_name=form.display_name,
             email=form.email,
         )
-        await tenants.add_membership(ctx.tenant.slug, user_id, list(form.roles), granted_by=ctx.user_id)
+        await tenants.add_membership(
+            ctx.tenant.slug, user_id, list(form.roles), granted_by=ctx.user_id
+        )
         await record(ctx, "create", "membership", user_id, details={"roles": list(form.roles)})
         url, _ = await auth.issue_reset_link(ctx, user_id)
     except RequestValidationError as exc:
@@ -250,9 +285,14 @@ async def invite(request: Request[Any, Any, Any], ctx: Ctx) -> Response[Any]:
         errors = {"username": exc.detail} if exc.code == "duplicate_username" else None
         if errors is None:
             raise
-        return await _overview(request, ctx, invite_values=data, invite_errors=errors, status_code=409)
+        return await _overview(
+            request, ctx, invite_values=data, invite_errors=errors, status_code=409
+        )
     return await _overview(
-        request, ctx, notice=t("web.admin.invited", username=form.username), reset_url=_absolute(request, url)
+        request,
+        ctx,
+        notice=t("web.admin.invited", username=form.username),
+        reset_url=_absolute(request, url),
     )
 
 
@@ -261,16 +301,22 @@ def _absolute(request: Request[Any, Any, Any], path: str) -> str:
 
 
 @post("/admin/accounts/{user_id:uuid}/reset-password", name="web.admin.reset", status_code=200)
-async def reset(request: Request[Any, Any, Any], ctx: Ctx, user_id: FromPath[UUID]) -> Response[Any]:
+async def reset(
+    request: Request[Any, Any, Any], ctx: Ctx, user_id: FromPath[UUID]
+) -> Response[Any]:
     from core.auth import services as auth
 
     ctx.require(MANAGE)
     url, _ = await auth.issue_reset_link(ctx, user_id)
-    return await _overview(request, ctx, notice=t("web.admin.reset_issued"), reset_url=_absolute(request, url))
+    return await _overview(
+        request, ctx, notice=t("web.admin.reset_issued"), reset_url=_absolute(request, url)
+    )
 
 
 @post("/admin/accounts/{user_id:uuid}/deactivate", name="web.admin.deactivate", status_code=200)
-async def deactivate(request: Request[Any, Any, Any], ctx: Ctx, user_id: FromPath[UUID]) -> Response[Any]:
+async def deactivate(
+    request: Request[Any, Any, Any], ctx: Ctx, user_id: FromPath[UUID]
+) -> Response[Any]:
     from core.auth import services as auth
     from core.staff import services as staff
     from core.staff.schemas import StaffUpdate
@@ -286,7 +332,10 @@ async def deactivate(request: Request[Any, Any, Any], ctx: Ctx, user_id: FromPat
             except ValueError:
                 raise RequestValidationError.single("handover_to", "uuid_parsing") from None
             await staff.update_staff(
-                ctx, profile["id"], StaffUpdate(active=False, handover_to=target), ctx.tenant.modules
+                ctx,
+                profile["id"],
+                StaffUpdate(active=False, handover_to=target),
+                ctx.tenant.modules,
             )
         await auth.deactivate_member(ctx, user_id)
     except RequestValidationError as exc:
@@ -375,7 +424,10 @@ async def _hours_page(
             id_prefix="holiday",
         ),
         holidays=[
-            {"date": d.day.strftime("%d/%m/%Y"), "name": (d.name_en if get_language() == "en" else "") or d.name_el}
+            {
+                "date": d.day.strftime("%d/%m/%Y"),
+                "name": (d.name_en if get_language() == "en" else "") or d.name_el,
+            }
             for d in holidays
         ],
         saved=request.query_params.get("saved", ""),
@@ -423,15 +475,21 @@ async def add_holiday(request: Request[Any, Any, Any], ctx: Ctx) -> Response[Any
         form = parse_form(HolidayForm, data)
         await scheduling.create_local_holiday(ctx, LocalHolidayCreate(**form.model_dump()))
     except RequestValidationError as exc:
-        return await _hours_page(request, ctx, holiday_values=data, holiday_errors=exc, status_code=422)
+        return await _hours_page(
+            request, ctx, holiday_values=data, holiday_errors=exc, status_code=422
+        )
     except AppError as exc:
         return await _hours_page(
-            request, ctx, holiday_values=data, holiday_errors={"date": exc.detail}, status_code=exc.status_code
+            request,
+            ctx,
+            holiday_values=data,
+            holiday_errors={"date": exc.detail},
+            status_code=exc.status_code,
         )
     return Redirect(f"{_root(ctx)}/hours?saved=holiday", status_code=303)
 
 
-# -- module settings ---------------------------------------------------------------------------------
+# -- module settings ----------------------------------------------------------------------
 
 
 async def _module_page(
@@ -481,7 +539,9 @@ async def module_page(request: Request[Any, Any, Any], ctx: Ctx, module: FromPat
 
 
 @post("/admin/modules/{module:str}", name="web.admin.module.save", status_code=200)
-async def save_module(request: Request[Any, Any, Any], ctx: Ctx, module: FromPath[str]) -> Response[Any]:
+async def save_module(
+    request: Request[Any, Any, Any], ctx: Ctx, module: FromPath[str]
+) -> Response[Any]:
     from tenants import services as tenants
 
     ctx.require("modules.settings")

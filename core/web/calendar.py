@@ -83,7 +83,9 @@ async def _all_appointments(
             return items
 
 
-def _appointment_view(ctx: RequestContext, a: dict[str, Any], names: dict[UUID, str]) -> dict[str, Any]:
+def _appointment_view(
+    ctx: RequestContext, a: dict[str, Any], names: dict[UUID, str]
+) -> dict[str, Any]:
     return {
         "id": str(a["id"]),
         "time": f"{a['start_local']:%H:%M}–{a['end_local']:%H:%M}",
@@ -98,7 +100,9 @@ def _appointment_view(ctx: RequestContext, a: dict[str, Any], names: dict[UUID, 
     }
 
 
-async def _names(ctx: RequestContext, appointments: list[dict[str, Any]], staff: list[dict[str, Any]]) -> dict[UUID, str]:
+async def _names(
+    ctx: RequestContext, appointments: list[dict[str, Any]], staff: list[dict[str, Any]]
+) -> dict[UUID, str]:
     """Staff names, and beneficiaries as initials (a calendar is seen over shoulders)."""
     names: dict[UUID, str] = {s["id"]: s["display_name"] or s.get("username") or "" for s in staff}
     for a in appointments:
@@ -176,14 +180,20 @@ async def week_page(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
                 "today": day == now.date(),
             }
         )
-    base = f"{_root(ctx)}?staff={chosen or (staff_id or 'team')}" + (f"&person={person}" if person else "")
+    base = f"{_root(ctx)}?staff={chosen or (staff_id or 'team')}" + (
+        f"&person={person}" if person else ""
+    )
     return await render(
         request,
         "calendar/week.html",
         ctx=ctx,
         title=t("web.calendar.title"),
         week=_iso_week(monday),
-        week_label=t("web.calendar.week_of", start=f"{monday:%d/%m/%Y}", end=f"{monday + timedelta(days=6):%d/%m/%Y}"),
+        week_label=t(
+            "web.calendar.week_of",
+            start=f"{monday:%d/%m/%Y}",
+            end=f"{monday + timedelta(days=6):%d/%m/%Y}",
+        ),
         prev_href=f"{base}&week={_iso_week(monday - timedelta(days=7))}",
         next_href=f"{base}&week={_iso_week(monday + timedelta(days=7))}",
         staff=staff,
@@ -207,8 +217,11 @@ def _booking_model(ctx: RequestContext, staff: list[dict[str, Any]]) -> type[Bas
     codes = tuple(services) or ("",)
     lang_title = {"el": "title_el", "en": "title_en"}
 
-    def label(key: str) -> dict[str, str]:
-        return {"label_el": t(f"web.calendar.field.{key}", "el"), "label_en": t(f"web.calendar.field.{key}", "en")}
+    def label(key: str) -> dict[str, Any]:
+        return {
+            "label_el": t(f"web.calendar.field.{key}", "el"),
+            "label_en": t(f"web.calendar.field.{key}", "en"),
+        }
 
     fields: dict[str, Any] = {
         "person": (
@@ -269,7 +282,7 @@ async def _find_person(ctx: RequestContext, text: str) -> UUID:
 
     text = text.strip()
     try:
-        return (await _person_by_id(UUID(text)))
+        return await _person_by_id(UUID(text))
     except ValueError:
         pass
     try:
@@ -445,6 +458,7 @@ async def _appointment_page(
             id_prefix="cancel",
         )
     staff_id = a["staff_ids"][0] if a["staff_ids"] else None
+    monday = _monday(a["start_local"].date())
     return await render(
         request,
         "calendar/appointment.html",
@@ -457,7 +471,7 @@ async def _appointment_page(
         move_form=move,
         cancel_form=cancel,
         message=message,
-        back=f"{_root(ctx)}?staff={staff_id or 'team'}&week={_iso_week(_monday(a['start_local'].date()))}",
+        back=f"{_root(ctx)}?staff={staff_id or 'team'}&week={_iso_week(monday)}",
         status_code=status_code,
     )
 
@@ -470,8 +484,12 @@ async def appointment_page(
     return await _appointment_page(request, ctx, appointment_id)
 
 
-@post("/calendar/appointments/{appointment_id:uuid}/move", name="web.calendar.move", status_code=200)
-async def move(request: Request[Any, Any, Any], ctx: Ctx, appointment_id: FromPath[UUID]) -> Response[Any]:
+@post(
+    "/calendar/appointments/{appointment_id:uuid}/move", name="web.calendar.move", status_code=200
+)
+async def move(
+    request: Request[Any, Any, Any], ctx: Ctx, appointment_id: FromPath[UUID]
+) -> Response[Any]:
     ctx.require(WRITE)
     await scheduling.get_appointment(ctx, appointment_id)  # 404 first
     data = await request.form()
@@ -497,9 +515,13 @@ async def move(request: Request[Any, Any, Any], ctx: Ctx, appointment_id: FromPa
 
 
 @post(
-    "/calendar/appointments/{appointment_id:uuid}/cancel", name="web.calendar.cancel", status_code=200
+    "/calendar/appointments/{appointment_id:uuid}/cancel",
+    name="web.calendar.cancel",
+    status_code=200,
 )
-async def cancel(request: Request[Any, Any, Any], ctx: Ctx, appointment_id: FromPath[UUID]) -> Response[Any]:
+async def cancel(
+    request: Request[Any, Any, Any], ctx: Ctx, appointment_id: FromPath[UUID]
+) -> Response[Any]:
     ctx.require(WRITE)
     await scheduling.get_appointment(ctx, appointment_id)
     data = await request.form()
@@ -518,5 +540,3 @@ def calendar_router() -> Router:
         path="/",
         route_handlers=[week_page, booking_page, book, appointment_page, move, cancel],
     )
-
-

@@ -51,7 +51,7 @@ def _actor(request: Request[Any, Any, Any], principal: Principal) -> Any:
     )
 
 
-def _label(key: str) -> dict[str, str]:
+def _label(key: str) -> dict[str, Any]:
     return {
         "label_el": t(f"web.consortium.field.{key}", "el"),
         "label_en": t(f"web.consortium.field.{key}", "en"),
@@ -61,7 +61,9 @@ def _label(key: str) -> dict[str, str]:
 def _module_labels() -> dict[str, Any]:
     modules = get_host().modules
     return {
-        f"options_{lang}": {slug: localized(info.manifest, "title", lang) for slug, info in modules.items()}
+        f"options_{lang}": {
+            slug: localized(info.manifest, "title", lang) for slug, info in modules.items()
+        }
         for lang in ("el", "en")
     }
 
@@ -88,11 +90,17 @@ def _wizard_model() -> type[BaseModel]:
         name_en=(str, Field(default="", max_length=200, json_schema_extra=_label("name_en"))),
         modules=(
             list[Literal[slugs]],  # type: ignore[valid-type]
-            Field(default_factory=list, json_schema_extra={**_label("modules"), **_module_labels()}),
+            Field(
+                default_factory=list, json_schema_extra={**_label("modules"), **_module_labels()}
+            ),
         ),
         admin_username=(
             str,
-            Field(default="", max_length=150, json_schema_extra={**_label("admin_username"), "autocomplete": "off"}),
+            Field(
+                default="",
+                max_length=150,
+                json_schema_extra={**_label("admin_username"), "autocomplete": "off"},
+            ),
         ),
         admin_password=(
             SecretStr,
@@ -140,7 +148,9 @@ async def tenants_page(request: Request[Any, Any, Any]) -> Template:
             }
             for x in items
         ],
-        notice=t(f"web.consortium.done.{notice}") if notice in ("suspended", "resumed", "created") else "",
+        notice=t(f"web.consortium.done.{notice}")
+        if notice in ("suspended", "resumed", "created")
+        else "",
     )
 
 
@@ -250,7 +260,9 @@ async def _tenant_page(
         form = render_form(
             model,
             action=f"{ROOT}/tenants/{slug}/modules/{module}",
-            values=values if failed == module else (model.model_validate(current) if current else None),
+            values=values
+            if failed == module
+            else (model.model_validate(current) if current else None),
             errors=errors if failed == module else None,
             csrf_token=token,
             submit_label=t("web.consortium.save_module") if enabled else t("web.consortium.enable"),
@@ -279,7 +291,9 @@ async def _tenant_page(
     )
 
 
-@post("/admin/tenants/{slug:str}/modules/{module:str}", name="web.consortium.module", status_code=200)
+@post(
+    "/admin/tenants/{slug:str}/modules/{module:str}", name="web.consortium.module", status_code=200
+)
 async def save_module(
     request: Request[Any, Any, Any], slug: FromPath[str], module: FromPath[str]
 ) -> Response[Any]:
@@ -308,8 +322,14 @@ async def save_module(
     return Redirect(f"{ROOT}/tenants/{slug}?saved={module}", status_code=303)
 
 
-@post("/admin/tenants/{slug:str}/modules/{module:str}/disable", name="web.consortium.module.off", status_code=303)
-async def disable_module(request: Request[Any, Any, Any], slug: FromPath[str], module: FromPath[str]) -> Redirect:
+@post(
+    "/admin/tenants/{slug:str}/modules/{module:str}/disable",
+    name="web.consortium.module.off",
+    status_code=303,
+)
+async def disable_module(
+    request: Request[Any, Any, Any], slug: FromPath[str], module: FromPath[str]
+) -> Redirect:
     from tenants import services
 
     principal = await _admin(request)
@@ -318,7 +338,9 @@ async def disable_module(request: Request[Any, Any, Any], slug: FromPath[str], m
 
 
 @post("/admin/tenants/{slug:str}/{action:str}", name="web.consortium.status", status_code=303)
-async def change_status(request: Request[Any, Any, Any], slug: FromPath[str], action: FromPath[str]) -> Redirect:
+async def change_status(
+    request: Request[Any, Any, Any], slug: FromPath[str], action: FromPath[str]
+) -> Redirect:
     from tenants import services
 
     principal = await _admin(request)
@@ -326,7 +348,9 @@ async def change_status(request: Request[Any, Any, Any], slug: FromPath[str], ac
     if target is None:
         raise NotFound()
     await services.set_status(slug, target, actor=_actor(request, principal))
-    return Redirect(f"{ROOT}/?done={'suspended' if target == 'suspended' else 'resumed'}", status_code=303)
+    return Redirect(
+        f"{ROOT}/?done={'suspended' if target == 'suspended' else 'resumed'}", status_code=303
+    )
 
 
 # -- usage statistics ------------------------------------------------------------------------------
@@ -340,7 +364,7 @@ async def stats_page(request: Request[Any, Any, Any]) -> Template:
     principal = await _admin(request)
     slugs = request.query_params.getall("tenant", []) or None
     stats = await services.usage_stats(_actor(request, principal), slugs=slugs)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "slug": s.slug,
             "status": t(f"web.consortium.status.{s.status}"),
@@ -352,9 +376,13 @@ async def stats_page(request: Request[Any, Any, Any]) -> Template:
         for s in stats.tenants
     ]
     chart_title = t("web.consortium.chart_people")
-    chart = bar_chart_svg([r["slug"] for r in rows], [float(r["people"]) for r in rows], title=chart_title)
+    chart = bar_chart_svg(
+        [r["slug"] for r in rows], [float(r["people"]) for r in rows], title=chart_title
+    )
     members_chart = bar_chart_svg(
-        [r["slug"] for r in rows], [float(r["members"]) for r in rows], title=t("web.consortium.chart_members")
+        [r["slug"] for r in rows],
+        [float(r["members"]) for r in rows],
+        title=t("web.consortium.chart_members"),
     )
     return await _page(
         request,

@@ -215,9 +215,7 @@ async def create_person(request: Request[Any, Any, Any], ctx: Ctx) -> Response[A
                     "people/form.html",
                     ctx=ctx,
                     title=t("web.people.new"),
-                    form=_intake_form(
-                        request, ctx, values=data, hidden={"confirm_duplicate": "1"}
-                    ),
+                    form=_intake_form(request, ctx, values=data, hidden={"confirm_duplicate": "1"}),
                     duplicates=duplicates,
                     status_code=409,
                 )
@@ -447,7 +445,9 @@ def _edit_form(
 
 
 @get("/people/{person_id:uuid}", name="web.people.person")
-async def person_page(request: Request[Any, Any, Any], ctx: Ctx, person_id: FromPath[UUID]) -> Template:
+async def person_page(
+    request: Request[Any, Any, Any], ctx: Ctx, person_id: FromPath[UUID]
+) -> Template:
     ctx.require("beneficiaries.read")
     return await _person_page(request, ctx, person_id)
 
