@@ -9,7 +9,7 @@ import httpx
 
 from core.i18n import t
 from core.testing import make_staff, make_tenant
-from tests.core.scheduling.helpers import MONDAY, make_world
+from tests.core.scheduling.helpers import make_world
 from tests.core.web.conftest import csrf_token, sign_in, unlabelled
 
 
@@ -19,7 +19,9 @@ async def test_week_view_booking_conflict_move_and_cancel(
     world = await make_world(client)
     slug = world.tenant.slug
     await sign_in(browser, world.worker.username, world.worker.password)
-    week = await browser.get(f"/t/{slug}/calendar", params={"staff": str(world.staff), "week": "2027-W09"})
+    week = await browser.get(
+        f"/t/{slug}/calendar", params={"staff": str(world.staff), "week": "2027-W09"}
+    )
     assert week.status_code == 200
     assert not unlabelled(week.text)
     slot = f"/t/{slug}/calendar/book?staff={world.staff}&amp;start=2027-03-01T10:00"
@@ -27,7 +29,9 @@ async def test_week_view_booking_conflict_move_and_cancel(
     form = await browser.get(slot.replace("&amp;", "&"))
     assert form.status_code == 200 and 'value="2027-03-01T10:00"' in form.text
     assert not unlabelled(form.text)
-    people = await client.get(f"{world.api}/beneficiaries/{world.person}", headers=world.worker.headers)
+    people = await client.get(
+        f"{world.api}/beneficiaries/{world.person}", headers=world.worker.headers
+    )
     fields = {
         "_csrf_token": csrf_token(form.text),
         "person": "Παπαδοπούλου Ελένη",
@@ -67,7 +71,9 @@ async def test_week_view_booking_conflict_move_and_cancel(
         data={"_csrf_token": csrf_token(page.text), "start": "2027-03-02T12:00"},
     )
     assert moved.status_code == 303
-    stored = await client.get(f"{world.api}/appointments/{appointment['id']}", headers=world.worker.headers)
+    stored = await client.get(
+        f"{world.api}/appointments/{appointment['id']}", headers=world.worker.headers
+    )
     assert stored.json()["start"].startswith("2027-03-02T10:00")  # UTC
     no_reason = await browser.post(
         f"/t/{slug}/calendar/appointments/{appointment['id']}/cancel",
@@ -79,7 +85,9 @@ async def test_week_view_booking_conflict_move_and_cancel(
         data={"_csrf_token": csrf_token(page.text), "reason": "Ασθένεια"},
     )
     assert cancelled.status_code == 303
-    stored = await client.get(f"{world.api}/appointments/{appointment['id']}", headers=world.worker.headers)
+    stored = await client.get(
+        f"{world.api}/appointments/{appointment['id']}", headers=world.worker.headers
+    )
     assert stored.json()["status"] == "cancelled"
     team = await browser.get(f"/t/{slug}/calendar", params={"staff": "team", "week": "2027-W09"})
     assert team.status_code == 200
@@ -113,13 +121,21 @@ async def test_calendar_of_another_tenant_is_404(client: Any, browser: httpx.Asy
     assert their_id not in page.text
     token = csrf_token(page.text)
     cancel = await browser.post(
-        f"/t/{mine}/calendar/appointments/{their_id}/cancel", data={"_csrf_token": token, "reason": "x"}
+        f"/t/{mine}/calendar/appointments/{their_id}/cancel",
+        data={"_csrf_token": token, "reason": "x"},
     )
     assert cancel.status_code == 404
     booked = await browser.post(
         f"/t/{mine}/calendar/book",
-        data={"_csrf_token": token, "person": str(other.person), "staff_id": str(world.staff),
-              "service": "core.counselling", "mode": "in_person", "start": "2027-03-03T10:00", "minutes": "60"},
+        data={
+            "_csrf_token": token,
+            "person": str(other.person),
+            "staff_id": str(world.staff),
+            "service": "core.counselling",
+            "mode": "in_person",
+            "start": "2027-03-03T10:00",
+            "minutes": "60",
+        },
     )
     assert booked.status_code == 422  # their person is unknown here
     assert "Παπαδοπούλου" not in booked.text
@@ -139,14 +155,23 @@ async def test_tenant_admin_invite_reset_deactivate_hours_settings_and_grant(
     token = csrf_token(page.text)
     invited = await browser.post(
         f"/t/{slug}/admin/invite",
-        data={"_csrf_token": token, "username": f"new-{slug}", "display_name": "Νέα Συνάδελφος",
-              "roles": "social_worker"},
+        data={
+            "_csrf_token": token,
+            "username": f"new-{slug}",
+            "display_name": "Νέα Συνάδελφος",
+            "roles": "social_worker",
+        },
     )
     assert invited.status_code == 200
     assert re.search(r"/reset-password/[A-Za-z0-9_-]{20,}", invited.text)
     duplicate = await browser.post(
         f"/t/{slug}/admin/invite",
-        data={"_csrf_token": token, "username": f"new-{slug}", "display_name": "Άλλη", "roles": "social_worker"},
+        data={
+            "_csrf_token": token,
+            "username": f"new-{slug}",
+            "display_name": "Άλλη",
+            "roles": "social_worker",
+        },
     )
     assert duplicate.status_code == 409 and 'id="invite-username-error"' in duplicate.text
     no_role = await browser.post(
@@ -157,7 +182,8 @@ async def test_tenant_admin_invite_reset_deactivate_hours_settings_and_grant(
 
     # The social worker has a caseload: deactivating needs a colleague to take it over.
     person = await client.patch(
-        f"{world.api}/beneficiaries/{world.person}", json={"case_worker_id": str(world.staff)},
+        f"{world.api}/beneficiaries/{world.person}",
+        json={"case_worker_id": str(world.staff)},
         headers=world.worker.headers,
     )
     assert person.status_code == 200, person.text
@@ -170,13 +196,17 @@ async def test_tenant_admin_invite_reset_deactivate_hours_settings_and_grant(
         data={"_csrf_token": token, "handover_to": str(world.psych)},
     )
     assert done.status_code == 303
-    moved = await client.get(f"{world.api}/beneficiaries/{world.person}", headers=world.admin.headers)
+    moved = await client.get(
+        f"{world.api}/beneficiaries/{world.person}", headers=world.admin.headers
+    )
     assert moved.json()["case_worker_id"] == str(world.psych)
 
     hours = await browser.get(f"/t/{slug}/admin/hours")
     assert hours.status_code == 200 and 'value="08:00-15:00"' in hours.text
     assert not unlabelled(hours.text)
-    bad = await browser.post(f"/t/{slug}/admin/hours", data={"_csrf_token": token, "mon": "nonsense"})
+    bad = await browser.post(
+        f"/t/{slug}/admin/hours", data={"_csrf_token": token, "mon": "nonsense"}
+    )
     assert bad.status_code == 422
     ok = await browser.post(
         f"/t/{slug}/admin/hours",
@@ -187,7 +217,12 @@ async def test_tenant_admin_invite_reset_deactivate_hours_settings_and_grant(
     assert profile.json()["operating_hours"]["tue"] == [["08:00", "15:00"], ["17:00", "20:00"]]
     holiday = await browser.post(
         f"/t/{slug}/admin/holidays",
-        data={"_csrf_token": token, "date": "2027-11-09", "name_el": "Πολιούχος", "recurring": "true"},
+        data={
+            "_csrf_token": token,
+            "date": "2027-11-09",
+            "name_el": "Πολιούχος",
+            "recurring": "true",
+        },
     )
     assert holiday.status_code == 303
     assert "Πολιούχος" in (await browser.get(f"/t/{slug}/admin/hours")).text
@@ -248,8 +283,15 @@ async def test_consortium_onboards_a_tenant_enables_a_module_suspends_and_sees_s
     assert bad.status_code == 422 and 'id="tenant-slug-error"' in bad.text
     created = await browser.post(
         "/admin/tenants/new",
-        data={"_csrf_token": token, "slug": slug, "name": "Δήμος Ιστού", "name_en": "Web",
-              "modules": "food_bank", "admin_username": f"admin@{slug}", "admin_password": "a-long-passphrase-1"},
+        data={
+            "_csrf_token": token,
+            "slug": slug,
+            "name": "Δήμος Ιστού",
+            "name_en": "Web",
+            "modules": "food_bank",
+            "admin_username": f"admin@{slug}",
+            "admin_password": "a-long-passphrase-1",
+        },
     )
     assert created.status_code == 303, created.text[-1500:]
     page = await browser.get(created.headers["location"])
@@ -265,13 +307,17 @@ async def test_consortium_onboards_a_tenant_enables_a_module_suspends_and_sees_s
     )
     assert no_scales.status_code == 422 and 'id="m-help_at_home-scales"' in no_scales.text
     enabled = await browser.post(f"/admin/tenants/{slug}/modules/help_at_home", data=form)
-    assert enabled.status_code == 303, re.findall(r"field-error[^<]*<span[^>]*>[^<]*</span>([^<]*)", enabled.text)
+    assert enabled.status_code == 303, re.findall(
+        r"field-error[^<]*<span[^>]*>[^<]*</span>([^<]*)", enabled.text
+    )
     detail = await client.get(f"/api/v1/admin/tenants/{slug}", headers=admin.headers)
     assert set(detail.json()["modules"]) == {"food_bank", "help_at_home"}
     assert detail.json()["module_settings"]["help_at_home"]["min_age"] == 70
     suspended = await browser.post(f"/admin/tenants/{slug}/suspend", data={"_csrf_token": token})
     assert suspended.status_code == 303
-    assert (await client.get(f"/api/v1/admin/tenants/{slug}", headers=admin.headers)).json()["status"] == "suspended"
+    assert (await client.get(f"/api/v1/admin/tenants/{slug}", headers=admin.headers)).json()[
+        "status"
+    ] == "suspended"
     resumed = await browser.post(f"/admin/tenants/{slug}/resume", data={"_csrf_token": token})
     assert resumed.status_code == 303
     stats = await browser.get("/admin/stats", params={"tenant": slug})

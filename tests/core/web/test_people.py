@@ -84,7 +84,14 @@ async def test_intake_shows_inline_errors_then_warns_of_a_duplicate(
     assert t("web.people.duplicates_title", "el") in warned.text
     assert f"/people/{existing}" in warned.text
     assert 'name="confirm_duplicate" value="1"' in warned.text
-    assert len((await client.get(f"{tenant.api}/beneficiaries", headers=worker.headers)).json()["items"]) == 1
+    assert (
+        len(
+            (await client.get(f"{tenant.api}/beneficiaries", headers=worker.headers)).json()[
+                "items"
+            ]
+        )
+        == 1
+    )
     confirmed = await browser.post(
         f"/t/{tenant.slug}/people/new",
         data={**twin, "_csrf_token": csrf_token(warned.text), "confirm_duplicate": "1"},
@@ -123,8 +130,13 @@ async def test_person_page_sections_panels_and_edit(
     # A panel from the enabled module (food_bank contributes one through the hook).
     assert 'class="panel" aria-labelledby="panel-food_bank' in text
 
-    edit = {"_csrf_token": csrf_token(text), "last_name": "Παπαδοπούλου", "first_name": "Ελένη",
-            "birth_date": "1950-01-01", "email": "not-an-email"}
+    edit = {
+        "_csrf_token": csrf_token(text),
+        "last_name": "Παπαδοπούλου",
+        "first_name": "Ελένη",
+        "birth_date": "1950-01-01",
+        "email": "not-an-email",
+    }
     bad = await browser.post(f"/t/{tenant.slug}/people/{person}/edit", data=edit)
     assert bad.status_code == 422
     assert 'id="edit-email-error"' in bad.text
@@ -159,5 +171,7 @@ async def test_people_pages_of_another_tenant_are_404(
         data={"_csrf_token": csrf_token(page.text), "email": "x@example.org"},
     )
     assert post.status_code == 404
-    stored = await client.get(f"{theirs.api}/beneficiaries/{their_person}", headers=stranger.headers)
+    stored = await client.get(
+        f"{theirs.api}/beneficiaries/{their_person}", headers=stranger.headers
+    )
     assert stored.json()["email"] is None
