@@ -83,7 +83,10 @@ def _singular(name: str) -> str:
     return name[:-1] if name.endswith("s") else name
 
 
-async def harvest(client: Any, side: Side, operations: list[tuple[str, str, dict[str, Any]]]) -> None:
+Operations = list[tuple[str, str, dict[str, Any]]]
+
+
+async def harvest(client: Any, side: Side, operations: Operations) -> None:
     """Crawl every GET route of `side` as its all-roles user and remember the ids it shows."""
     api = side.tenant.api
     side.ids.clear()
@@ -100,7 +103,8 @@ async def harvest(client: Any, side: Side, operations: list[tuple[str, str, dict
             done.add(template)
             url = api + fill(side, template)
             response = await client.get(url, headers=side.admin.headers)
-            if response.status_code != 200 or "json" not in response.headers.get("content-type", ""):
+            kind = response.headers.get("content-type", "")
+            if response.status_code != 200 or "json" not in kind:
                 continue
             body = response.json()
             found: list[tuple[str, str]] = []
@@ -126,7 +130,7 @@ def resolve(side: Side, template: str, param: str) -> str | None:
     """A value of `side` for a path parameter, or None when the crawl found none."""
     if param == "tenant":
         return side.tenant.slug
-    if param in side.values and side.values[param]:
+    if side.values.get(param):
         return side.values[param][0]
     head = template.split("{" + param)[0].rstrip("/")
     from_collection = side.ids.get(f"@{head}")
@@ -136,7 +140,8 @@ def resolve(side: Side, template: str, param: str) -> str | None:
     if named:
         return named[0]
     stem = param.removesuffix("_id")
-    for alias in (stem, {"person": "beneficiary", "app": "application", "seeker": "job_seeker"}.get(stem, "")):
+    aliases = {"person": "beneficiary", "app": "application", "seeker": "job_seeker"}
+    for alias in (stem, aliases.get(stem, "")):
         if alias and side.ids.get(f"~{alias}"):
             return side.ids[f"~{alias}"][0]
     return None
@@ -204,21 +209,30 @@ async def _seed_core_objects(
         {"profession": "social_worker", "user_id": str(admin.user_id), "display_name": canary},
     )
     await post("/units", {"code": "u" + canary[-6:].lower(), "name_el": canary})
-    await post("/referrals", {"kind": "internal", "person_id": person_id, "reason": canary, "target_module": "food_bank"})
+    referral = {"kind": "internal", "person_id": person_id, "reason": canary}
+    await post("/referrals", referral | {"target_module": "food_bank"})
     await post(f"/beneficiaries/{person_id}/notes", {"body": canary})
     await post(f"/beneficiaries/{person_id}/consents", {"purpose": "data_sharing"})
     day = _next_weekday()
     await post("/holidays", {"date": _next_weekday(40), "name_el": canary})
     await post(
         f"/staff/{staff['id']}/absences",
-        {"kind": "training", "start": f"{_next_weekday(60)}T09:00:00+02:00",
-         "end": f"{_next_weekday(60)}T10:00:00+02:00"},
+        {
+            "kind": "training",
+            "start": f"{_next_weekday(60)}T09:00:00+02:00",
+            "end": f"{_next_weekday(60)}T10:00:00+02:00",
+        },
     )
     await post(
         "/appointments",
-        {"service": "core.intake", "start": f"{day}T10:00:00+02:00",
-         "end": f"{day}T10:30:00+02:00", "staff_id": staff["id"],
-         "beneficiary_id": person_id, "mode": "in_person"},
+        {
+            "service": "core.intake",
+            "start": f"{day}T10:00:00+02:00",
+            "end": f"{day}T10:30:00+02:00",
+            "staff_id": staff["id"],
+            "beneficiary_id": person_id,
+            "mode": "in_person",
+        },
     )
 
 

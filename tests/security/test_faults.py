@@ -85,8 +85,17 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     _merimna(env, "migrate")
     _merimna(env, "tenants", "create", "faults", "--name", "Δήμος Βλαβών")
     _merimna(
-        env, "users", "create", "--tenant", "faults", "--username", "fault-admin",
-        "--role", "tenant_admin", "--password-stdin", stdin=PASSWORD + "\n",
+        env,
+        "users",
+        "create",
+        "--tenant",
+        "faults",
+        "--username",
+        "fault-admin",
+        "--role",
+        "tenant_admin",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
     )
     port = free_port()
     server = subprocess.Popen(
@@ -190,7 +199,9 @@ def _count(d: Deployment, last_name: str) -> int:
     return int(out.strip().splitlines()[-1].strip() if out.strip() else 0)
 
 
-def test_a_killed_import_leaves_nothing_half_written(deployment: Deployment, tmp_path: Path) -> None:
+def test_a_killed_import_leaves_nothing_half_written(
+    deployment: Deployment, tmp_path: Path
+) -> None:
     d = deployment
     rows = ["first_name,last_name,birth_date"]
     rows += [f"Όνομα{chr(945 + i % 20)},Διακοπής,1970-01-{1 + i % 28:02d}" for i in range(4000)]
@@ -208,7 +219,8 @@ def test_a_killed_import_leaves_nothing_half_written(deployment: Deployment, tmp
     while time.monotonic() < deadline and importer.poll() is None:
         out = d.pg.psql(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = 'merimna' "
-            "AND xact_start IS NOT NULL AND query ILIKE '%beneficiary%' AND pid <> pg_backend_pid()",
+            "AND xact_start IS NOT NULL AND query ILIKE '%beneficiary%' "
+            "AND pid <> pg_backend_pid()",
             database="postgres",
         )
         if int(out.strip().splitlines()[-1].strip() or 0) > 0:
