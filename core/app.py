@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -139,6 +140,9 @@ def _pydantic_cause(exc: BaseException) -> ValidationError | None:
     return None
 
 
+MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
+
+
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     err: AppError
     if isinstance(exc, AppError):
@@ -147,6 +151,12 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         cause = _pydantic_cause(exc)
         if cause is not None:
             err = RequestValidationError.from_pydantic(cause)
+            return Response(err.body(), status_code=err.status_code)
+        missing = MISSING_PARAMETER.match(str(exc.detail))
+        if missing:  # Litestar names a missing query/path/header parameter only in its detail
+            err = RequestValidationError(
+                errors=[FieldError(missing.group(1), "missing", t("validation.missing"))]
+            )
             return Response(err.body(), status_code=err.status_code)
         fields = [
             FieldError(str(e.get("key") or "body"), "invalid", str(e.get("message", "")))
