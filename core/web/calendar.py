@@ -21,15 +21,16 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from core.context import RequestContext
 from core.errors import AppError, NotFound, RequestValidationError
-from core.i18n import t
+from core.i18n import get_language, t
 from core.scheduling import services as scheduling
-from core.scheduling.schemas import AppointmentCreate, MoveRequest
+from core.scheduling.schemas import AppointmentCreate, MoveRequest, RecurrenceIn, SeriesCreate
 from core.web.forms import parse_form, render_form
 from core.web.pages import csrf_token, render
 
 Ctx = NamedDependency[RequestContext]
 READ, WRITE = "scheduling.read", "scheduling.write"
 MODES = ("in_person", "home_visit", "phone", "video")
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 SLOT_MINUTES = 60
 
 
@@ -112,16 +113,64 @@ async def _names(
     return names
 
 
+def _slot_href(ctx: RequestContext, staff_id: UUID, when: datetime, person: str) -> str:
+    return f"{_root(ctx)}/book?staff={staff_id}&start={when:%Y-%m-%dT%H:%M}" + (
+        f"&person={person}" if person else ""
+    )
+
+
+def _free_times(
+    day: date,
+    spans: Any,
+    busy: list[dict[str, Any]],
+    tz: ZoneInfo,
+    now: datetime,
+) -> list[datetime]:
+    """The starts of the free hour-long slots of one staff member on one day."""
+    out: list[datetime] = []
+    for span_start, span_end in spans:
+        cursor = datetime.combine(day, span_start, tzinfo=tz)
+        stop = datetime.combine(day, span_end, tzinfo=tz)
+        while cursor + timedelta(minutes=SLOT_MINUTES) <= stop:
+            slot_end = cursor + timedelta(minutes=SLOT_MINUTES)
+            if cursor > now and not any(a["start"] < slot_end and a["end"] > cursor for a in busy):
+                out.append(cursor)
+            cursor = slot_end
+    return out
+
+
+async def _units(ctx: RequestContext) -> list[dict[str, Any]]:
+    from core.staff import services as staff
+
+    lang = get_language()
+    return [
+        u | {"name": u[f"name_{lang}"] or u["name_el"] or u["code"]}
+        for u in await staff.list_units(active_only=True)
+    ]
+
+
 @get("/calendar", name="web.calendar")
 async def week_page(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
+    """One staff member's week (free slots link to the booking form), the team's week (each
+    free hour lists who is free), or one unit's week (its staff and its opening hours)."""
     ctx.require(READ)
     tz = _tz(ctx)
     monday = _week(ctx, request.query_params.get("week"))
     staff = await _staff(ctx)
+    units = await _units(ctx)
     chosen = request.query_params.get("staff")
     person = request.query_params.get("person") or ""
     staff_id: UUID | None = None
-    if chosen and chosen != "team":
+    unit: dict[str, Any] | None = None
+    if chosen and chosen.startswith("unit:"):
+        try:
+            unit_id = UUID(chosen.removeprefix("unit:"))
+        except ValueError:
+            raise NotFound() from None
+        unit = next((u for u in units if u["id"] == unit_id), None)
+        if unit is None:
+            raise NotFound()
+    elif chosen and chosen != "team":
         try:
             staff_id = UUID(chosen)
         except ValueError:
@@ -130,45 +179,59 @@ async def week_page(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
             raise NotFound()
     elif chosen is None:
         staff_id = await scheduling.staff_for_user(ctx.user_id)
+    if staff_id is not None:
+        members = [s for s in staff if s["id"] == staff_id]
+    elif unit is not None:
+        members = [s for s in staff if unit["id"] in {u["id"] for u in s.get("units") or ()}]
+    else:
+        members = staff
+    member_ids = {s["id"] for s in members}
     start = datetime.combine(monday, time(0), tzinfo=tz)
     end = start + timedelta(days=7)
     appointments = [
-        a for a in await _all_appointments(ctx, start, end, staff_id) if a["status"] != "cancelled"
+        a
+        for a in await _all_appointments(ctx, start, end, staff_id)
+        if a["status"] != "cancelled" and (unit is None or member_ids & set(a["staff_ids"]))
     ]
     names = await _names(ctx, appointments, staff)
     special = await scheduling.calendar_between(monday, monday + timedelta(days=6))
-    opening = await scheduling.opening_hours(ctx.tenant)
-    hours = await scheduling.staff_working_hours(staff_id) if staff_id else None
+    opening = await scheduling.opening_hours(ctx.tenant, unit["id"] if unit else None)
+    hours = {s["id"]: await scheduling.staff_working_hours(s["id"]) for s in members}
     now = datetime.now(tz)
+    can_book = ctx.has(WRITE)
     days = []
     for offset in range(7):
         day = monday + timedelta(days=offset)
         info = special.get(day)
         holiday = scheduling.holiday_out(info) if info else None
         todays = [
-            _appointment_view(ctx, a, names) for a in appointments if a["start_local"].date() == day
+            _appointment_view(ctx, a, names) | {"staff_ids": a["staff_ids"]}
+            for a in appointments
+            if a["start_local"].date() == day
         ]
-        spans = (hours or opening).get(day.weekday(), ())
-        if not spans and not todays:
+        open_day = any((hours.get(s) or opening).get(day.weekday()) for s in member_ids)
+        if not open_day and not opening.get(day.weekday()) and not todays:
             continue
-        slots: list[dict[str, Any]] = []
-        if staff_id is not None and not (holiday and holiday.get("kind") != "half_day"):
-            for span_start, span_end in spans:
-                cursor = datetime.combine(day, span_start, tzinfo=tz)
-                stop = datetime.combine(day, span_end, tzinfo=tz)
-                while cursor + timedelta(minutes=SLOT_MINUTES) <= stop:
-                    slot_end = cursor + timedelta(minutes=SLOT_MINUTES)
-                    busy = any(a["start"] < slot_end and a["end"] > cursor for a in todays)
-                    if not busy and cursor > now:
-                        slots.append(
-                            {
-                                "time": f"{cursor:%H:%M}",
-                                "href": f"{_root(ctx)}/book?staff={staff_id}"
-                                f"&start={cursor:%Y-%m-%dT%H:%M}"
-                                + (f"&person={person}" if person else ""),
-                            }
-                        )
-                    cursor = slot_end
+        free: dict[datetime, list[dict[str, Any]]] = {}
+        if can_book and not (holiday and holiday.get("kind") != "half_day"):
+            for member in members:
+                spans = (hours.get(member["id"]) or opening).get(day.weekday(), ())
+                busy = [a for a in todays if member["id"] in a["staff_ids"]]
+                for when in _free_times(day, spans, busy, tz, now):
+                    free.setdefault(when, []).append(
+                        {
+                            "name": member["display_name"],
+                            "href": _slot_href(ctx, member["id"], when, person),
+                        }
+                    )
+        slots = [
+            {
+                "time": f"{when:%H:%M}",
+                "href": who[0]["href"],
+                "who": who,
+            }
+            for when, who in sorted(free.items())
+        ]
         days.append(
             {
                 "date": day,
@@ -180,9 +243,8 @@ async def week_page(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
                 "today": day == now.date(),
             }
         )
-    base = f"{_root(ctx)}?staff={chosen or (staff_id or 'team')}" + (
-        f"&person={person}" if person else ""
-    )
+    selected = f"unit:{unit['id']}" if unit else str(staff_id) if staff_id else "team"
+    base = f"{_root(ctx)}?staff={selected}" + (f"&person={person}" if person else "")
     return await render(
         request,
         "calendar/week.html",
@@ -197,11 +259,13 @@ async def week_page(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
         prev_href=f"{base}&week={_iso_week(monday - timedelta(days=7))}",
         next_href=f"{base}&week={_iso_week(monday + timedelta(days=7))}",
         staff=staff,
-        staff_id=str(staff_id) if staff_id else "team",
+        units=units,
+        unit_name=(unit or {}).get("name", ""),
+        staff_id=selected,
         team=staff_id is None,
         days=days,
         person=person,
-        can_book=ctx.has(WRITE),
+        can_book=can_book,
     )
 
 
@@ -273,6 +337,41 @@ def _booking_model(ctx: RequestContext, staff: list[dict[str, Any]]) -> type[Bas
         ),
         "start": (datetime, Field(json_schema_extra=label("start"))),
         "minutes": (int, Field(default=60, ge=5, le=720, json_schema_extra=label("minutes"))),
+        # A series (optional): every `interval` weeks on `weekdays`, until a date or `count`.
+        "interval": (
+            int | None,
+            Field(
+                default=None,
+                ge=1,
+                le=52,
+                json_schema_extra={
+                    **label("interval"),
+                    "help_el": t("web.calendar.help.interval", "el"),
+                    "help_en": t("web.calendar.help.interval", "en"),
+                },
+            ),
+        ),
+        "weekdays": (
+            list[Literal[WEEKDAYS]] | None,  # type: ignore[valid-type]
+            Field(
+                default=None,
+                json_schema_extra={
+                    **label("weekdays"),
+                    **{
+                        f"options_{lang}": {
+                            code: t(f"web.calendar.weekday.{i}", lang)
+                            for i, code in enumerate(WEEKDAYS)
+                        }
+                        for lang in ("el", "en")
+                    },
+                },
+            ),
+        ),
+        "until": (date | None, Field(default=None, json_schema_extra=label("until"))),
+        "count": (
+            int | None,
+            Field(default=None, ge=1, le=200, json_schema_extra=label("count")),
+        ),
     }
     return create_model("BookingForm", __config__=ConfigDict(extra="ignore"), **fields)
 
@@ -312,6 +411,7 @@ async def _booking_page(
     values: Any = None,
     errors: Any = None,
     message: str = "",
+    skipped: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Template:
     staff = await _staff(ctx)
@@ -331,6 +431,7 @@ async def _booking_page(
         title=t("web.calendar.book_title"),
         form=form,
         message=message,
+        skipped=skipped or [],
         status_code=status_code,
     )
 
@@ -356,40 +457,123 @@ async def booking_page(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
     return await _booking_page(request, ctx, values=values)
 
 
+def _repeats(form: Any) -> bool:
+    return bool(form.interval or form.weekdays or form.until or form.count)
+
+
+def _skipped_view(items: list[dict[str, Any]], tz: ZoneInfo) -> list[dict[str, Any]]:
+    out = []
+    for item in items:
+        start = item["start"]
+        if isinstance(start, str):
+            start = datetime.fromisoformat(start)
+        out.append(
+            {
+                "when": f"{start.astimezone(tz):%d/%m/%Y %H:%M}",
+                "reasons": [r.get("message") or r.get("code", "") for r in item["reasons"]],
+            }
+        )
+    return out
+
+
+def _series_errors(exc: RequestValidationError) -> dict[str, str]:
+    """The series service names `recurrence`; the form has its parts."""
+    out: dict[str, str] = {}
+    for err in exc.errors:
+        key = {"beneficiary_id": "person", "end": "minutes"}.get(err.field, err.field)
+        if key in ("recurrence", "rrule") or key.startswith("recurrence."):
+            key = (
+                "interval"
+                if "interval" in err.code
+                else "weekdays"
+                if "weekday" in err.code
+                else "count"
+                if "count" in err.code and "until" not in err.code
+                else "until"
+            )
+        out.setdefault(key, err.message)
+    return out
+
+
 @post("/calendar/book", name="web.calendar.book.submit", status_code=200)
 async def book(request: Request[Any, Any, Any], ctx: Ctx) -> Response[Any]:
+    """One appointment, or a weekly series when a repetition is filled in: the series page
+    then lists what was booked and, inline, each skipped occurrence with its reason."""
     ctx.require(WRITE)
     data = await request.form()
     staff = await _staff(ctx)
+    tz = _tz(ctx)
     try:
         form: Any = parse_form(_booking_model(ctx, staff), data)
         person_id = await _find_person(ctx, form.person)
-        start = form.start.replace(tzinfo=_tz(ctx)) if form.start.tzinfo is None else form.start
-        booking = AppointmentCreate(
-            staff_id=UUID(form.staff_id),
-            beneficiary_id=person_id,
-            service=form.service,
-            mode=form.mode,
-            start=start,
-            end=start + timedelta(minutes=form.minutes),
-        )
+        start = form.start.replace(tzinfo=tz) if form.start.tzinfo is None else form.start
+        fields: dict[str, Any] = {
+            "staff_id": UUID(form.staff_id),
+            "beneficiary_id": person_id,
+            "service": form.service,
+            "mode": form.mode,
+            "start": start,
+            "end": start + timedelta(minutes=form.minutes),
+        }
+        if _repeats(form):
+            series = SeriesCreate(
+                **fields,
+                recurrence=RecurrenceIn(
+                    interval=form.interval or 1,
+                    weekdays=form.weekdays or None,
+                    until=form.until,
+                    count=form.count,
+                ),
+            )
+            result = await scheduling.create_series(ctx, series)
+            return await _series_page(request, ctx, result)
+        booking = AppointmentCreate(**fields)
         created = await scheduling.create_appointment(ctx, booking)
     except RequestValidationError as exc:
-        return await _booking_page(request, ctx, values=data, errors=exc, status_code=422)
+        return await _booking_page(
+            request, ctx, values=data, errors=_series_errors(exc), status_code=422
+        )
     except AppError as exc:
-        # A conflict (409), a holiday or closed hours (422): the reason next to the form.
+        # A conflict (409), a holiday or closed hours (422): the reason next to the form;
+        # for a series where nothing could be booked, every skipped date and why.
+        skipped = _skipped_view(exc.extra.get("skipped") or [], tz)
         return await _booking_page(
             request,
             ctx,
             values=data,
             errors=_inline(exc),
             message=exc.detail,
+            skipped=skipped,
             status_code=exc.status_code,
         )
     week = _iso_week(_monday(created["start_local"].date()))
     return Redirect(
         f"{_root(ctx)}?staff={booking.staff_id}&week={week}&booked={created['id']}",
         status_code=303,
+    )
+
+
+async def _series_page(
+    request: Request[Any, Any, Any], ctx: RequestContext, result: dict[str, Any]
+) -> Template:
+    tz = _tz(ctx)
+    staff = await _staff(ctx)
+    names = await _names(ctx, result["created"], staff)
+    created = [
+        _appointment_view(ctx, a, names) | {"day": f"{a['start_local']:%d/%m/%Y}"}
+        for a in result["created"]
+    ]
+    first = result["created"][0]
+    staff_id = first["staff_ids"][0] if first["staff_ids"] else "team"
+    return await render(
+        request,
+        "calendar/series.html",
+        ctx=ctx,
+        title=t("web.calendar.series_title"),
+        created=created,
+        skipped=_skipped_view(result["skipped"], tz),
+        back=f"{_root(ctx)}?staff={staff_id}&week={_iso_week(_monday(first['start_local'].date()))}",
+        status_code=201,
     )
 
 
