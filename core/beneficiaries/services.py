@@ -7,6 +7,7 @@ the caller's transaction (the request's, or the import's one transaction).
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -304,12 +305,16 @@ def _is_unique_violation(exc: Exception) -> bool:
     return name in ("UniqueViolationError", "IntegrityError") or "UNIQUE" in str(exc)
 
 
-async def _insert_guarded(row: Beneficiary, amka: str | None) -> None:
-    """Insert, turning a lost race on the (tenant, AMKA) unique key into the same 409."""
+async def _insert_guarded(row: Beneficiary, amka: str | None) -> dict[str, Any]:
+    """Insert, turning a lost race on the (tenant, AMKA) unique key into the same 409.
+
+    Returns the stored row (`INSERT ... RETURNING`, shaped like `_row`), so the caller does
+    not read it back with another statement.
+    """
     txn = db.engine().current_transaction.get()
     savepoint = await txn.savepoint() if txn is not None and db.is_postgres() else None
     try:
-        await Beneficiary.insert(row)
+        returned = await Beneficiary.insert(row).returning(*Beneficiary.all_columns())
     except Exception as exc:
         if not (amka and _is_unique_violation(exc)):
             raise
@@ -324,6 +329,12 @@ async def _insert_guarded(row: Beneficiary, amka: str | None) -> None:
         raise Conflict("duplicate_amka", extra=extra) from None
     if savepoint is not None:
         await savepoint.release()
+    stored = dict(returned[0])
+    for column in Beneficiary._meta.json_columns:
+        name = column._meta.name
+        if isinstance(stored.get(name), str):
+            stored[name] = json.loads(stored[name])
+    return stored
 
 
 async def create_beneficiary(
@@ -350,7 +361,7 @@ async def create_beneficiary(
     )
     warnings = await likely_duplicates(values)
     values.update(_keys(values))
-    await _insert_guarded(Beneficiary(**values), data.amka)
+    stored = await _insert_guarded(Beneficiary(**values), data.amka)
     await _write_tokens(person_id, values, replace=False)
     await _write_categories(person_id, data.categories, replace=False)
     if data.household_id is not None:
@@ -361,7 +372,9 @@ async def create_beneficiary(
     await actor.hooks.beneficiary_created(
         tenant=actor.tenant_ref, person=PersonRef(id=person_id, categories=tuple(data.categories))
     )
-    return await get_person(person_id), warnings
+    if data.household_id is not None:  # _add_member_row set the person's household
+        return await get_person(person_id), warnings
+    return person_dict(stored), warnings
 
 
 async def update_beneficiary(

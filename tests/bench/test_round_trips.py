@@ -90,6 +90,21 @@ async def test_create_stays_within_budget(client: Any, world: dict[str, Any]) ->
         response = await client.post(f"{api}/beneficiaries", json=body, headers=staff.headers)
     assert response.status_code == 201, response.text
     assert len(seen) <= MAX_ROUND_TRIPS, seen
+    # The created person comes from INSERT ... RETURNING, not a re-read: same shape as a read.
+    from datetime import date
+
+    from core.beneficiaries.identifiers import make_amka
+
+    amka = make_amka(date(1970, 1, 2), 77)
+    body = {**body, "amka": amka, "phone": "2101234567", "other_phones": ["6912345678"]}
+    body["address"] = {"street": "Οδός 1", "postcode": "11111", "city": "Αθήνα"}
+    created = await client.post(f"{api}/beneficiaries", json=body, headers=staff.headers)
+    assert created.status_code == 201, created.text
+    person = created.json()
+    person.pop("warnings", None)
+    read = await client.get(f"{api}/beneficiaries/{person['id']}", headers=staff.headers)
+    assert read.status_code == 200
+    assert read.json() == person
 
 
 @pytest.mark.parametrize(
