@@ -26,10 +26,10 @@ from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from bench.bulk import bulk_insert
 from core import db
 from core.beneficiaries import identifiers
 from core.beneficiaries import search as search_keys
+from core.beneficiaries.bulk import bulk_insert
 from core.beneficiaries.demo import _family_names
 from core.beneficiaries.tables import (
     Beneficiary,

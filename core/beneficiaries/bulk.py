@@ -18,6 +18,24 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+from piccolo.columns import (
+    JSON,
+    JSONB,
+    BigInt,
+    Boolean,
+    Column,
+    Date,
+    DoublePrecision,
+    Integer,
+    Numeric,
+    Real,
+    SmallInt,
+    Text,
+    Timestamp,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns import UUID as UUIDColumn
 from piccolo.table import Table
 from pydantic import ValidationError
 
@@ -166,16 +184,32 @@ async def check_against_database(valid: list[tuple[int, BeneficiaryCreate]]) -> 
     return sorted(errors, key=lambda e: e.row)
 
 
-_PG_TYPES = {
-    "UUID": "uuid",
-    "Varchar": "varchar",
-    "Text": "text",
-    "Date": "date",
-    "Timestamptz": "timestamptz",
-    "Integer": "int4",
-    "Boolean": "bool",
-    "JSON": "text",
-}
+# Ordered most specific first: a column's SQL array type is taken from its class hierarchy,
+# so subclasses (`EncryptedText` is a `Text`, `Email` a `Varchar`) work too.
+_PG_TYPES: tuple[tuple[type[Column], str], ...] = (
+    (UUIDColumn, "uuid"),
+    (Varchar, "varchar"),
+    (Text, "text"),
+    (Date, "date"),
+    (Timestamptz, "timestamptz"),
+    (Timestamp, "timestamp"),
+    (BigInt, "int8"),
+    (SmallInt, "int2"),
+    (Integer, "int4"),
+    (Boolean, "bool"),
+    (Numeric, "numeric"),
+    (DoublePrecision, "float8"),
+    (Real, "float4"),
+    (JSONB, "text"),
+    (JSON, "text"),
+)
+
+
+def _pg_type(column: Column) -> str:
+    for cls, name in _PG_TYPES:
+        if isinstance(column, cls):
+            return name
+    raise TypeError(f"bulk_insert: no SQL array type for {type(column).__name__}")
 
 
 async def bulk_insert(table: type[Table], rows: list[dict[str, Any]]) -> None:
@@ -197,20 +231,26 @@ async def bulk_insert(table: type[Table], rows: list[dict[str, Any]]) -> None:
     columns = table._meta.columns
     names = [c._meta.db_column_name for c in columns]
     defaults = {c._meta.db_column_name: c.get_default_value() for c in columns}
-    kinds = {c._meta.db_column_name: type(c).__name__ for c in columns}
+    json_cast = {
+        c._meta.db_column_name: ("jsonb" if isinstance(c, JSONB) else "json")
+        for c in columns
+        if isinstance(c, JSON)
+    }
 
     def value(row: dict[str, Any], name: str) -> Any:
         if name == "tenant_id":
             return tenant_id
         v = row[name] if name in row else defaults[name]
-        if kinds[name] == "JSON" and v is not None and not isinstance(v, str):
+        if name in json_cast and v is not None and not isinstance(v, str):
             return json.dumps(v, ensure_ascii=False)
         return v
 
     quoted = ", ".join(f'"{n}"' for n in names)
     if db.is_postgres():
-        unnest = ", ".join(f"${i + 1}::{_PG_TYPES[kinds[n]]}[]" for i, n in enumerate(names))
-        select = ", ".join(f'u."{n}"::json' if kinds[n] == "JSON" else f'u."{n}"' for n in names)
+        unnest = ", ".join(f"${i + 1}::{_pg_type(c)}[]" for i, c in enumerate(columns))
+        select = ", ".join(
+            f'u."{n}"::{json_cast[n]}' if n in json_cast else f'u."{n}"' for n in names
+        )
         sql = (
             f'INSERT INTO "{table._meta.tablename}" ({quoted}) SELECT {select} '
             f"FROM unnest({unnest}) AS u({quoted})"
