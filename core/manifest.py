@@ -82,6 +82,29 @@ class ReportSpec(Spec):
     chart: str | None = None  # "bar" or "line" over the first column
 
 
+class ProcessingSpec(Spec):
+    """One processing activity for the tenant's records of processing (GDPR art. 30).
+
+    `legal_basis`: `consent`, `contract`, `legal_obligation`, `vital_interest`,
+    `public_task` or `legitimate_interest` (art. 6(1)); `data_categories` and `data_subjects`
+    are short descriptions; `retention_el/_en` says how long the records are kept and why.
+    """
+
+    code: str
+    purpose_el: str
+    purpose_en: str
+    legal_basis: str = "public_task"
+    data_subjects_el: str = ""
+    data_subjects_en: str = ""
+    data_categories_el: str = ""
+    data_categories_en: str = ""
+    special_categories: bool = False
+    recipients_el: str = ""
+    recipients_en: str = ""
+    retention_el: str = ""
+    retention_en: str = ""
+
+
 class Manifest(Spec):
     """What a program module is, as data; its behaviour lives in its hook implementations."""
 
@@ -97,6 +120,8 @@ class Manifest(Spec):
     roles: tuple[RoleSpec, ...] = ()
     permissions: tuple[PermissionSpec, ...] = ()
     categories: tuple[CategorySpec, ...] = ()
+    # Records of processing (core/gdpr); without them the module's entry is derived.
+    processing: tuple[ProcessingSpec, ...] = ()
     settings_model: type[BaseModel]
 
     @field_validator("slug")

@@ -58,6 +58,7 @@ CORE_PLUGINS: tuple[str, ...] = (
     "core.casework.hooks",
     "core.documents.hooks",
     "core.scheduling.hooks",
+    "core.gdpr.hooks",
     "core.reports.hooks",
     "core.web.hooks",
 )
@@ -181,6 +182,20 @@ class PluginHost:
         for _slug, result in self._per_plugin("merimna_export_tables", core_first=True):
             tables.extend(result)
         return tables
+
+    def tables_by_plugin(self) -> list[tuple[str, list[Any]]]:
+        """(plugin name, its tenant tables): a core area's dotted name or a module's slug."""
+        impls = self.pm.hook.merimna_export_tables.get_hookimpls()
+        by_plugin = {id(i.plugin): i for i in impls}
+        core = [by_plugin[id(p)] for p in self.core_plugins if id(p) in by_plugin]
+        modules = sorted(
+            (i for i in impls if i.plugin not in self.core_plugins), key=lambda i: i.plugin_name
+        )
+        out: list[tuple[str, list[Any]]] = []
+        for impl in core + modules:
+            tables: Any = impl.function() or []
+            out.append((impl.plugin_name, list(tables)))
+        return out
 
     def module_slugs(self) -> list[str]:
         return sorted(self.modules)
