@@ -9,7 +9,7 @@ the same way and the errors of one appear inline in the other.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from litestar import Request, Response, Router, get, post
@@ -17,7 +17,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
 from core.beneficiaries import services as people
@@ -26,7 +26,7 @@ from core.beneficiaries.schemas import BeneficiaryCreate, BeneficiaryUpdate, set
 from core.context import RequestContext
 from core.errors import AppError, Conflict, FieldError, NotFound, RequestValidationError
 from core.i18n import t
-from core.web.forms import parse_form, render_form
+from core.web.forms import form_data, render_form
 from core.web.pages import csrf_token, render
 
 Ctx = NamedDependency[RequestContext]
@@ -71,15 +71,137 @@ def _labelled(model: type[BaseModel], name: str) -> tuple[Any, FieldInfo]:
     return info.annotation, copy
 
 
-def _form_model(model: type[BaseModel], name: str) -> type[BaseModel]:
-    """The API model's intake fields with Greek and English labels: for rendering only
-    (submissions are validated by the API's model itself)."""
+ADDRESS_PARTS = {"street": 200, "number": 20, "postcode": 8, "city": 100}
+RELATIONS = ("head", "spouse", "child", "parent", "sibling", "grandparent", "other")
+# On an edit an emptied input is an explicit null, not "unchanged": optional fields clear,
+# required ones (names, date of birth) are refused with an inline error.
+CLEARABLE = INTAKE_FIELDS
+
+
+def _labels(key: str, *, help_text: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "label_el": t(f"web.people.field.{key}", "el"),
+        "label_en": t(f"web.people.field.{key}", "en"),
+    }
+    if help_text:
+        out.update(
+            help_el=t(f"web.people.help.{key}", "el"), help_en=t(f"web.people.help.{key}", "en")
+        )
+    return out
+
+
+def _form_model(
+    model: type[BaseModel],
+    name: str,
+    categories: list[Any] | None = None,
+    *,
+    household: bool = False,
+) -> type[BaseModel]:
+    """The API model's intake fields with Greek and English labels, the address as flat
+    inputs, the categories the user's roles may see as checkboxes and (intake) a household
+    link: for rendering and collecting only (the API's model validates the result)."""
     fields: dict[str, Any] = {field: _labelled(model, field) for field in INTAKE_FIELDS}
+    for part, length in ADDRESS_PARTS.items():
+        extra = _labels(f"address_{part}", help_text=part == "postcode")
+        if part == "postcode":
+            extra.update(inputmode="numeric", autocomplete="postal-code")
+        fields[f"address_{part}"] = (
+            str | None,
+            Field(default=None, max_length=length + 4, json_schema_extra=extra),
+        )
+    if categories:
+        codes = tuple(c.code for c in categories)
+        fields["categories"] = (
+            list[Literal[codes]] | None,  # type: ignore[valid-type]
+            Field(
+                default=None,
+                json_schema_extra={
+                    **_labels("categories"),
+                    "options_el": {c.code: c.title_el for c in categories},
+                    "options_en": {c.code: c.title_en or c.title_el for c in categories},
+                },
+            ),
+        )
+    if household:
+        fields["household_member"] = (
+            str | None,
+            Field(
+                default=None,
+                max_length=100,
+                json_schema_extra=_labels("household_member", help_text=True),
+            ),
+        )
+        fields["household_relation"] = (
+            Literal[RELATIONS],  # type: ignore[valid-type]
+            Field(
+                default="other",
+                json_schema_extra={
+                    **_labels("household_relation"),
+                    **{
+                        f"options_{lang}": {
+                            r: t(f"web.people.relation.{r}", lang) for r in RELATIONS
+                        }
+                        for lang in ("el", "en")
+                    },
+                },
+            ),
+        )
     return create_model(name, **fields)
 
 
-IntakeForm = _form_model(BeneficiaryCreate, "IntakeForm")
-EditForm = _form_model(BeneficiaryUpdate, "EditForm")
+def _api_data(form_model: type[BaseModel], data: Any, *, edit: bool) -> dict[str, Any]:
+    """The submitted form arranged as the API's body: `address` nested, categories a list;
+    on an edit, an emptied optional input is an explicit null (clears the stored value)."""
+    raw = form_data(form_model, data)
+    address = {part: raw.pop(f"address_{part}", "") for part in ADDRESS_PARTS}
+    if edit or any(address.values()):
+        raw["address"] = address
+    raw.pop("household_member", None)
+    raw.pop("household_relation", None)
+    if edit:
+        for name in CLEARABLE:
+            if name not in raw and name in data:
+                raw[name] = None
+    if "categories" not in form_model.model_fields:
+        raw.pop("categories", None)
+    return raw
+
+
+def _renamed(exc: RequestValidationError) -> RequestValidationError:
+    """Errors of the API's fields under the form's input names."""
+    names = {"household_id": "household_member"}
+    errors = []
+    for err in exc.errors:
+        field_name = err.field
+        if field_name.startswith("address."):
+            field_name = "address_" + field_name.removeprefix("address.")
+        field_name = names.get(field_name, field_name)
+        errors.append(FieldError(field_name, err.code, err.message, err.params))
+    return RequestValidationError(errors=errors)
+
+
+async def _intake_model(ctx: RequestContext) -> type[BaseModel]:
+    visible = await people.visible_categories(ctx, ctx.tenant.modules)
+    return _form_model(BeneficiaryCreate, "IntakeForm", visible, household=True)
+
+
+async def _edit_model(ctx: RequestContext) -> type[BaseModel]:
+    visible = await people.visible_categories(ctx, ctx.tenant.modules)
+    return _form_model(BeneficiaryUpdate, "EditForm", visible)
+
+
+def _form_values(person: dict[str, Any]) -> dict[str, Any]:
+    """A stored person as the edit form's current values."""
+    values: dict[str, Any] = {
+        k: ("" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v))
+        for k, v in person.items()
+        if k != "address"
+    }
+    address = person.get("address") or {}
+    for part in ADDRESS_PARTS:
+        values[f"address_{part}"] = address.get(part, "") or ""
+    values["categories"] = list(person.get("categories") or [])
+    return values
 
 
 def _href(ctx: RequestContext, path: str = "") -> str:
@@ -150,7 +272,7 @@ async def search_page(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
 # -- intake -------------------------------------------------------------------------------------
 
 
-def _intake_form(
+async def _intake_form(
     request: Request[Any, Any, Any],
     ctx: RequestContext,
     *,
@@ -159,7 +281,7 @@ def _intake_form(
     hidden: dict[str, str] | None = None,
 ) -> Markup:
     return render_form(
-        IntakeForm,
+        await _intake_model(ctx),
         action=_href(ctx, "new"),
         values=values,
         errors=errors,
@@ -178,7 +300,7 @@ async def new_person(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
         "people/form.html",
         ctx=ctx,
         title=t("web.people.new"),
-        form=_intake_form(request, ctx),
+        form=await _intake_form(request, ctx),
         duplicates=[],
     )
 
@@ -193,11 +315,14 @@ def _conflict_errors(exc: AppError) -> RequestValidationError | None:
 async def create_person(request: Request[Any, Any, Any], ctx: Ctx) -> Response[Any]:
     ctx.require("beneficiaries.write")
     data = await request.form()
+    form_model = await _intake_model(ctx)
     await _scope(ctx)
     try:
-        parsed = parse_form(BeneficiaryCreate, data)
-    except RequestValidationError as exc:
-        return await _form_again(request, ctx, data, exc)
+        parsed = BeneficiaryCreate.model_validate(_api_data(form_model, data, edit=False))
+    except ValidationError as exc:
+        return await _form_again(
+            request, ctx, data, _renamed(RequestValidationError.from_pydantic(exc))
+        )
     finally:
         set_scope(None)
     confirmed = data.get("confirm_duplicate") == "1"
@@ -215,18 +340,64 @@ async def create_person(request: Request[Any, Any, Any], ctx: Ctx) -> Response[A
                     "people/form.html",
                     ctx=ctx,
                     title=t("web.people.new"),
-                    form=_intake_form(request, ctx, values=data, hidden={"confirm_duplicate": "1"}),
+                    form=await _intake_form(
+                        request, ctx, values=data, hidden={"confirm_duplicate": "1"}
+                    ),
                     duplicates=duplicates,
                     status_code=409,
                 )
     try:
+        member = (data.get("household_member") or "").strip()
+        if member:
+            household_id = await _household_of(ctx, member)
+            parsed = parsed.model_copy(
+                update={
+                    "household_id": household_id,
+                    "household_relation": data.get("household_relation") or "other",
+                }
+            )
         person, _warnings = await people.create_beneficiary(ctx, parsed)
+    except RequestValidationError as exc:
+        return await _form_again(request, ctx, data, _renamed(exc))
     except AppError as exc:
         errors = _conflict_errors(exc)
         if errors is None:
             raise
         return await _form_again(request, ctx, data, errors, status_code=409)
     return Redirect(_href(ctx, f"{person['id']}?created=1"), status_code=303)
+
+
+async def _household_of(ctx: RequestContext, text: str) -> UUID:
+    """The household of an already registered family member (found by AMKA, name or id);
+    a member without one gets a new household, headed by them (in the same transaction as
+    the new person, so a refused intake leaves nothing behind)."""
+    from core.beneficiaries.schemas import HouseholdCreate, MemberIn
+
+    found: list[dict[str, Any]] = []
+    try:
+        person_id = UUID(text)
+    except ValueError:
+        try:
+            found, _ = await people.list_beneficiaries(q=text, limit=3)
+        except RequestValidationError:
+            found = []
+    else:
+        if await people.person_exists(person_id):
+            found = [await people.get_person(person_id)]
+    if len(found) != 1:
+        code = "person_not_found" if not found else "person_ambiguous"
+        raise RequestValidationError.single("household_member", code)
+    member = found[0]
+    if member.get("household_id"):
+        return UUID(str(member["household_id"]))
+    household = await people.create_household(
+        ctx,
+        HouseholdCreate(
+            name=_name(member),
+            members=[MemberIn(beneficiary_id=UUID(str(member["id"])), relation="head")],
+        ),
+    )
+    return UUID(str(household["id"]))
 
 
 async def _duplicates(ctx: RequestContext, warnings: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -261,7 +432,7 @@ async def _form_again(
         "people/form.html",
         ctx=ctx,
         title=t("web.people.new"),
-        form=_intake_form(request, ctx, values=data, errors=errors),
+        form=await _intake_form(request, ctx, values=data, errors=errors),
         duplicates=[],
         status_code=status_code,
     )
@@ -401,7 +572,7 @@ async def _person_page(
     panels = await ctx.hooks.person_panels(ctx, person_id)
     panels.sort(key=lambda p: (p.order, p.id))
     if edit_form is None and ctx.has("beneficiaries.write"):
-        edit_form = _edit_form(request, ctx, person_id, values=person)
+        edit_form = await _edit_form(request, ctx, person_id, values=person)
     return await render(
         request,
         "people/person.html",
@@ -420,7 +591,7 @@ async def _person_page(
     )
 
 
-def _edit_form(
+async def _edit_form(
     request: Request[Any, Any, Any],
     ctx: RequestContext,
     person_id: UUID,
@@ -429,12 +600,9 @@ def _edit_form(
     errors: Any = None,
 ) -> Markup:
     if isinstance(values, dict):
-        values = {
-            k: ("" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v))
-            for k, v in values.items()
-        }
+        values = _form_values(values)
     return render_form(
-        EditForm,
+        await _edit_model(ctx),
         action=_href(ctx, f"{person_id}/edit"),
         values=values,
         errors=errors,
@@ -460,20 +628,24 @@ async def edit_person(
     if not await people.person_exists(person_id):
         raise NotFound()
     data = await request.form()
+    form_model = await _edit_model(ctx)
     await _scope(ctx)
     try:
-        parsed = parse_form(BeneficiaryUpdate, data)
+        try:
+            parsed = BeneficiaryUpdate.model_validate(_api_data(form_model, data, edit=True))
+        except ValidationError as exc:
+            raise RequestValidationError.from_pydantic(exc) from None
         await people.update_beneficiary(
             ctx, person_id, parsed, sees_special=ctx.sees_special_categories
         )
     except RequestValidationError as exc:
-        form = _edit_form(request, ctx, person_id, values=data, errors=exc)
+        form = await _edit_form(request, ctx, person_id, values=data, errors=_renamed(exc))
         return await _person_page(request, ctx, person_id, edit_form=form, status_code=422)
     except Conflict as exc:
         errors = _conflict_errors(exc)
         if errors is None:
             raise
-        form = _edit_form(request, ctx, person_id, values=data, errors=errors)
+        form = await _edit_form(request, ctx, person_id, values=data, errors=errors)
         return await _person_page(request, ctx, person_id, edit_form=form, status_code=409)
     finally:
         set_scope(None)
