@@ -77,6 +77,7 @@ from plugins.roma_branch.tables import (
 )
 
 ACCOMPANIMENT_SERVICE = f"{SLUG}.accompaniment"
+CIPHERTEXT_PREFIX = "enc:"  # what core.api's encrypt() puts before every ciphertext
 
 
 def now() -> datetime:
@@ -102,6 +103,28 @@ async def _seal(text: str, purpose: str) -> str:
 
 async def _open(token: str, purpose: str) -> str:
     return (await decrypt(token, f"{SLUG}.{purpose}") or "") if token else ""
+
+
+async def _open_note(value: str, purpose: str) -> str:
+    """A mediation's or follow-up's note. Those columns held plaintext before the "encrypted
+    notes" migration, and a migration has no tenant key to encrypt old rows with: a value
+    without the ciphertext prefix is such a legacy note and is returned as it is. Every note
+    written since is sealed, and rewriting a legacy note seals it."""
+    if value and not value.startswith(CIPHERTEXT_PREFIX):
+        return value
+    return await _open(value, purpose)
+
+
+async def mediation_out(row: dict[str, Any]) -> dict[str, Any]:
+    out = _plain(row)
+    out["notes"] = await _open_note(row["notes"], "mediation.notes")
+    return out
+
+
+async def followup_out(row: dict[str, Any]) -> dict[str, Any]:
+    out = _plain(row)
+    out["notes"] = await _open_note(row["notes"], "followup.notes")
+    return out
 
 
 async def _need_person(person_id: UUID | None) -> None:
@@ -874,13 +897,13 @@ async def create_mediation(ctx: Any, data: MediationIn) -> dict[str, Any]:
         step=data.step,
         step_on=data.step_on,
         score=score.total,
-        notes=data.notes,
+        notes=await _seal(data.notes, "mediation.notes"),
         staff_user_id=ctx.user_id,
         created_at=now(),
     )
     await row.save()
     await _audit(ctx, "create", "mediation", row.id, step=data.step)
-    return _plain(await _row(Mediation, row.id))
+    return await mediation_out(await _row(Mediation, row.id))
 
 
 async def list_mediations(
@@ -899,12 +922,12 @@ async def list_mediations(
         await _row(Vacancy, vacancy_id)
         query = query.where(Mediation.vacancy_id == vacancy_id)
     rows, nxt = await _page(ctx, "mediation", query, Mediation.step_on, Mediation, limit, cursor)
-    return [_plain(r) for r in rows], nxt
+    return [await mediation_out(r) for r in rows], nxt
 
 
 async def _followups(placement_id: UUID) -> list[dict[str, Any]]:
     return [
-        _plain(dict(r))
+        await followup_out(dict(r))
         for r in await Followup.select()
         .where(Followup.placement_id == placement_id)
         .order_by(Followup.month)
@@ -975,12 +998,13 @@ async def record_followup(
         raise NotFound()
     if data.done_on < placement["start_date"]:
         raise RequestValidationError.single("done_on", f"{SLUG}_date_before", other="start_date")
+    notes = await _seal(data.notes, "followup.notes")
     async with transaction():
         await Followup.update(
             {
                 Followup.done_on: data.done_on,
                 Followup.still_employed: data.still_employed,
-                Followup.notes: data.notes,
+                Followup.notes: notes,
                 Followup.recorded_by: ctx.user_id,
             }
         ).where(Followup.id == row["id"])
@@ -1200,7 +1224,7 @@ async def export_person(person_id: UUID) -> dict[str, Any]:
     out["job_seeker"] = [_plain(dict(s)) for s in seekers]
     seeker_ids = [s["id"] for s in seekers] or [uuid4()]
     out["mediations"] = [
-        _plain(dict(m))
+        await mediation_out(dict(m))
         for m in await Mediation.select().where(Mediation.seeker_id.is_in(seeker_ids))
     ]
     out["placements"] = [

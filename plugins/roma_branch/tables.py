@@ -3,7 +3,10 @@
 People are core beneficiaries (`person_id`), mediators core staff profiles
 (`mediator_staff_id`), appointments core appointments, documents core documents: the services
 check each id belongs to the current tenant. Free text that may hold special-category details
-lives only in `*_sealed` columns, encrypted with the tenant's key through `core.api`.
+is stored as ciphertext (`EncryptedText`), encrypted with the tenant's key through `core.api`:
+the `*_sealed` columns, and the `notes` of mediations and follow-ups (plain VARCHAR before
+the "encrypted notes" migration; rows written earlier may still hold plaintext, which the
+services read as such).
 Membership of any of these tables reveals ethnic origin: access is limited by the module's
 permissions and every read is audited (services.py).
 """
@@ -11,7 +14,7 @@ permissions and every read is audited (services.py).
 from piccolo.columns import JSON, UUID, Boolean, Date, Integer, Numeric, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from core.api import TenantScoped
+from core.api import EncryptedText, TenantScoped
 
 
 class Reception(TenantScoped, Table, tablename="rb_reception"):
@@ -26,7 +29,7 @@ class Reception(TenantScoped, Table, tablename="rb_reception"):
     outcome = Varchar(length=24)
     follow_up = Varchar(length=500, default="")
     follow_up_on = Date(null=True, default=None)
-    notes_sealed = Text(default="")
+    notes_sealed = EncryptedText(default="")
     staff_user_id = UUID(null=True, default=None)
     created_at = Timestamptz()
 
@@ -46,7 +49,7 @@ class Accompaniment(TenantScoped, Table, tablename="rb_accompaniment"):
     appointment_id = UUID(null=True, default=None)
     status = Varchar(length=12, default="planned")  # planned | done | cancelled | no_show
     outcome = Varchar(length=24, default="")
-    outcome_notes_sealed = Text(default="")
+    outcome_notes_sealed = EncryptedText(default="")
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
@@ -72,7 +75,7 @@ class Application(TenantScoped, Table, tablename="rb_application"):
     submitted_on = Date(null=True, default=None)
     outcome = Varchar(length=12, default="pending")  # pending | approved | rejected | withdrawn
     outcome_on = Date(null=True, default=None)
-    notes_sealed = Text(default="")
+    notes_sealed = EncryptedText(default="")
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
@@ -152,7 +155,7 @@ class Mediation(TenantScoped, Table, tablename="rb_mediation"):
     step = Varchar(length=12)
     step_on = Date()
     score = Integer(default=0)
-    notes = Varchar(length=1000, default="")
+    notes = EncryptedText(default="")
     staff_user_id = UUID(null=True, default=None)
     created_at = Timestamptz()
 
@@ -180,7 +183,7 @@ class Followup(TenantScoped, Table, tablename="rb_placement_followup"):
     due_on = Date()
     done_on = Date(null=True, default=None)
     still_employed = Boolean(null=True, default=None)
-    notes = Varchar(length=1000, default="")
+    notes = EncryptedText(default="")
     recorded_by = UUID(null=True, default=None)
 
 

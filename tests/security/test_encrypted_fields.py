@@ -29,10 +29,6 @@ PLAINTEXT_REVIEWED: dict[tuple[str, str], str] = {
     ("rb_application", "notes_sealed"): "sealed by roma_branch services via core.api",
     ("rb_reception", "notes_sealed"): "sealed by roma_branch services via core.api",
     ("rb_school_record", "attendance_concern"): "a code (none|low|medium|high)",
-    # KNOWN GAPS (reported to the lead, issue 10): free-text notes of the Roma branch, stored
-    # in plain text. They should move to EncryptedText (a new column + data migration).
-    ("rb_mediation", "notes"): "KNOWN GAP: plain-text notes, to be encrypted",
-    ("rb_placement_followup", "notes"): "KNOWN GAP: plain-text notes, to be encrypted",
 }
 
 
