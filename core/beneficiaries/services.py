@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from uuid import UUID, uuid4
 
+from piccolo.query import WhereRaw
+
 from core import db
 from core.audit.writer import record
 from core.beneficiaries import identifiers
@@ -507,15 +509,27 @@ async def list_beneficiaries(
     return [person_dict(r) for r in rows], next_cursor
 
 
+# A prefix is a range: [alt, alt + U+10FFFF). In code point (and UTF-8 byte) order every
+# string that starts with alt, and no other, falls in it, unless it holds U+10FFFF right after
+# the prefix, which a folded token never does. On PostgreSQL the range uses the byte-wise pattern operators (`~>=~`, `~<~`: the
+# `text_pattern_ops` index, whatever the database collation) and not LIKE: `textlike` is not
+# leakproof, so under row-level security it cannot be an index condition and every token of
+# the tenant was scanned (issue 11 profiling: 5 ms at 20 k people, most of a search at 100 k).
+_PREFIX_END = "\U0010ffff"
+_PG_TOKEN_RANGE = (
+    '"beneficiary_search_token"."token" ~>=~ {} AND "beneficiary_search_token"."token" ~<~ {}'
+)
+
+
 def _token_subquery(alternatives: list[str]) -> Any:
     token = BeneficiarySearchToken.token
     condition: Any = None
     for alt in alternatives:
         clause: Any
         if db.is_postgres():
-            clause = token.like(alt.replace("\\", "").replace("%", "").replace("_", "") + "%")
+            clause = WhereRaw(_PG_TOKEN_RANGE, alt, alt + _PREFIX_END)
         else:
-            clause = (token >= alt) & (token < alt + "\U0010ffff")
+            clause = (token >= alt) & (token < alt + _PREFIX_END)
         condition = clause if condition is None else condition | clause
     return BeneficiarySearchToken.select(BeneficiarySearchToken.beneficiary_id).where(condition)
 
