@@ -18,10 +18,10 @@ from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from core.context import RequestContext
-from core.errors import AppError, NotFound, RequestValidationError
+from core.errors import AppError, FieldError, NotFound, RequestValidationError
 from core.i18n import get_language, t
 from core.plugin_host import get_host
 from core.web.forms import parse_form, render_form
@@ -560,6 +560,222 @@ async def save_module(
     return Redirect(f"{_root(ctx)}/modules/{module}?saved=1", status_code=303)
 
 
+# -- units -----------------------------------------------------------------------------------------
+
+UNITS = "staff.manage"
+UNIT_KINDS = (
+    "community_centre",
+    "roma_branch",
+    "family_support_centre",
+    "help_at_home_unit",
+    "social_welfare",
+    "food_bank",
+    "other",
+)
+
+
+def _unit_model(*, create: bool) -> type[BaseModel]:
+    """Create (code, names, kind) or rename (names): the API's `UnitCreate`/`UnitUpdate`
+    validate what is submitted; this model only renders and collects."""
+    from typing import Literal
+
+    fields: dict[str, Any] = {}
+    if create:
+        fields["code"] = (
+            str,
+            Field(
+                min_length=1,
+                max_length=64,
+                json_schema_extra={
+                    **_label("unit_code"),
+                    "help_el": t("web.admin.help.unit_code", "el"),
+                    "help_en": t("web.admin.help.unit_code", "en"),
+                    "autocomplete": "off",
+                },
+            ),
+        )
+    fields["name_el"] = (
+        str,
+        Field(min_length=1, max_length=200, json_schema_extra=_label("name_el")),
+    )
+    fields["name_en"] = (
+        str,
+        Field(default="", max_length=200, json_schema_extra=_label("name_en")),
+    )
+    if create:
+        fields["kind"] = (
+            Literal[UNIT_KINDS],  # type: ignore[valid-type]
+            Field(
+                default="other",
+                json_schema_extra={
+                    **_label("unit_kind"),
+                    **{
+                        f"options_{lang}": {k: t(f"staff.unit_kind.{k}", lang) for k in UNIT_KINDS}
+                        for lang in ("el", "en")
+                    },
+                },
+            ),
+        )
+    return create_model(
+        "UnitCreateForm" if create else "UnitRenameForm",
+        __config__=ConfigDict(extra="ignore"),
+        **fields,
+    )
+
+
+async def _units_page(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    *,
+    create_values: Any = None,
+    create_errors: Any = None,
+    rename: tuple[UUID, Any, Any] | None = None,
+    notice: str = "",
+    status_code: int = 200,
+) -> Template:
+    from core.staff import services as staff
+
+    token = csrf_token(request.scope)
+    lang = get_language()
+    units = []
+    for u in await staff.list_units():
+        own = rename is not None and rename[0] == u["id"]
+        units.append(
+            {
+                "id": str(u["id"]),
+                "code": u["code"],
+                "name": u[f"name_{lang}"] or u["name_el"],
+                "kind": t(f"staff.unit_kind.{u['kind']}"),
+                "active": u["active"],
+                "open": own,
+                "form": render_form(
+                    _unit_model(create=False),
+                    action=f"{_root(ctx)}/units/{u['id']}/rename",
+                    values=rename[1]
+                    if own and rename
+                    else {"name_el": u["name_el"], "name_en": u["name_en"]},
+                    errors=rename[2] if own and rename else None,
+                    csrf_token=token,
+                    submit_label=t("web.admin.unit_rename"),
+                    id_prefix=f"unit-{u['id']}",
+                ),
+            }
+        )
+    units.sort(key=lambda u: (not u["active"], u["name"].lower()))
+    return await render(
+        request,
+        "admin/units.html",
+        ctx=ctx,
+        title=t("web.admin.units"),
+        units=units,
+        create_form=render_form(
+            _unit_model(create=True),
+            action=f"{_root(ctx)}/units",
+            values=create_values,
+            errors=create_errors,
+            csrf_token=token,
+            submit_label=t("web.admin.unit_create"),
+            id_prefix="unit",
+        ),
+        notice=notice,
+        status_code=status_code,
+    )
+
+
+@get("/admin/units", name="web.admin.units")
+async def units_page(request: Request[Any, Any, Any], ctx: Ctx) -> Template:
+    ctx.require(UNITS)
+    done = request.query_params.get("done", "")
+    notice = t(f"web.admin.done.{done}") if done else ""
+    return await _units_page(request, ctx, notice="" if notice.startswith("web.") else notice)
+
+
+def _unit_errors(exc: AppError) -> RequestValidationError:
+    if isinstance(exc, RequestValidationError):
+        return exc
+    return RequestValidationError(errors=[FieldError("code", exc.code, exc.detail)])
+
+
+@post("/admin/units", name="web.admin.units.create", status_code=200)
+async def create_unit(request: Request[Any, Any, Any], ctx: Ctx) -> Response[Any]:
+    from core.staff import services as staff
+    from core.staff.schemas import UnitCreate
+
+    ctx.require(UNITS)
+    data = await request.form()
+    try:
+        form: Any = parse_form(_unit_model(create=True), data)
+        try:
+            body = UnitCreate(
+                code=form.code.strip(), name_el=form.name_el, name_en=form.name_en, kind=form.kind
+            )
+        except ValidationError as exc:
+            raise RequestValidationError.from_pydantic(exc) from None
+        await staff.create_unit(ctx, body)
+    except AppError as exc:
+        if exc.status_code not in (409, 422):
+            raise
+        return await _units_page(
+            request,
+            ctx,
+            create_values=data,
+            create_errors=_unit_errors(exc),
+            status_code=exc.status_code,
+        )
+    return Redirect(f"{_root(ctx)}/units?done=unit_created", status_code=303)
+
+
+@post("/admin/units/{unit_id:uuid}/rename", name="web.admin.units.rename", status_code=200)
+async def rename_unit(
+    request: Request[Any, Any, Any], ctx: Ctx, unit_id: FromPath[UUID]
+) -> Response[Any]:
+    from core.staff import services as staff
+    from core.staff.schemas import UnitUpdate
+
+    ctx.require(UNITS)
+    await staff.get_unit(unit_id)  # another tenant's unit: 404 before anything else
+    data = await request.form()
+    try:
+        form: Any = parse_form(_unit_model(create=False), data)
+        try:
+            body = UnitUpdate(name_el=form.name_el, name_en=form.name_en)
+        except ValidationError as exc:
+            raise RequestValidationError.from_pydantic(exc) from None
+        await staff.update_unit(ctx, unit_id, body)
+    except RequestValidationError as exc:
+        return await _units_page(request, ctx, rename=(unit_id, data, exc), status_code=422)
+    return Redirect(f"{_root(ctx)}/units?done=unit_renamed", status_code=303)
+
+
+@post("/admin/units/{unit_id:uuid}/active", name="web.admin.units.active", status_code=200)
+async def unit_active(
+    request: Request[Any, Any, Any], ctx: Ctx, unit_id: FromPath[UUID]
+) -> Response[Any]:
+    """Deactivate (or reactivate) a unit: it stays in history, it is no longer offered."""
+    from core.staff import services as staff
+    from core.staff.schemas import UnitUpdate
+
+    ctx.require(UNITS)
+    await staff.get_unit(unit_id)
+    data = await request.form()
+    active = (data.get("active") or "").lower() == "true"
+    await staff.update_unit(ctx, unit_id, UnitUpdate(active=active))
+    done = "unit_activated" if active else "unit_deactivated"
+    return Redirect(f"{_root(ctx)}/units?done={done}", status_code=303)
+
+
+@post("/admin/consortium-access/{user_id:uuid}/revoke", name="web.admin.revoke", status_code=200)
+async def revoke(
+    request: Request[Any, Any, Any], ctx: Ctx, user_id: FromPath[UUID]
+) -> Response[Any]:
+    """End a consortium administrator's access to this tenant before it expires."""
+    from core.auth import services as auth
+
+    ctx.require(MANAGE)
+    await auth.revoke_consortium_access(ctx, user_id)  # not theirs to revoke here: 404
+    return Redirect(f"{_root(ctx)}?done=revoked", status_code=303)
+
+
 def _shown(model: type[BaseModel]) -> list[str]:
     from core.web.forms import shape_of
 
@@ -580,5 +796,10 @@ def admin_router() -> Router:
             add_holiday,
             module_page,
             save_module,
+            units_page,
+            create_unit,
+            rename_unit,
+            unit_active,
+            revoke,
         ],
     )
