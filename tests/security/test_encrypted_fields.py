@@ -25,9 +25,6 @@ PLAINTEXT_REVIEWED: dict[tuple[str, str], str] = {
     ("fc_investigation", "allegation"): "a code (abuse|neglect|other) for statutory counts",
     ("food_bank_lot", "condition"): "the condition of a food lot, not of a person",
     ("staff_absence", "note"): "staff leave note; no beneficiary data",
-    ("rb_accompaniment", "outcome_notes_sealed"): "sealed by roma_branch services via core.api",
-    ("rb_application", "notes_sealed"): "sealed by roma_branch services via core.api",
-    ("rb_reception", "notes_sealed"): "sealed by roma_branch services via core.api",
     ("rb_school_record", "attendance_concern"): "a code (none|low|medium|high)",
 }
 
