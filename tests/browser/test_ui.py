@@ -4,9 +4,11 @@ demo consortium: the journeys of issue 9, screenshots and an accessibility smoke
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.browser.conftest import log_in, shoot, unlabelled
@@ -79,7 +81,9 @@ def test_people_intake_search_and_booking(page: Any, artifacts: Path) -> None:
     shoot(page, artifacts, "06-booking-conflict")
 
 
-def test_module_form_report_download_and_language(page: Any, artifacts: Path) -> None:
+def test_module_form_report_download_and_language(
+    page: Any, live_server: str, artifacts: Path
+) -> None:
     log_in(page, f"admin@{TENANT}")
     # A module's form (food bank stock): an empty submission is refused with a summary.
     page.goto(f"/t/{TENANT}/food_bank/stock")
@@ -94,6 +98,33 @@ def test_module_form_report_download_and_language(page: Any, artifacts: Path) ->
     summary.wait_for()
     assert summary.is_visible()
     shoot(page, artifacts, "07-module-form")
+    # Then a valid receipt: stored, and listed among the lots. The form asks for the item's
+    # id, which the test reads from the module's API.
+    token = httpx.post(
+        f"{live_server}/api/v1/auth/login",
+        json={"username": f"admin@{TENANT}", "password": "demo"},
+        timeout=30,
+    ).json()["access_token"]
+    items = httpx.get(
+        f"{live_server}/api/v1/t/{TENANT}/modules/food_bank/items",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    ).json()["items"]
+    form = page.locator("form.form").last
+    form.locator("[name=item_id]").fill(str(items[0]["id"]))
+    form.locator("[name=quantity]").fill("12")
+    form.locator("[name=expiry]").fill("2031-12-31")
+    form.locator("[name=lot_code]").fill("BROWSER-LOT-1")
+    form.locator("[name=funding_source]").fill("municipal")
+    form.locator("[name=warehouse]").fill("main")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/t/{TENANT}/food_bank/stock")
+    assert page.locator(".error-summary").count() == 0
+    row = page.locator("tr", has_text="BROWSER-LOT-1")
+    assert row.count() == 1 and row.is_visible()
+    assert "12" in row.inner_text()
+    shoot(page, artifacts, "07b-module-form-saved")
 
     page.goto(f"/t/{TENANT}/reports/core.registrations_per_month")
     if page.locator(".downloads a").count() == 0:  # parameters first
@@ -144,6 +175,9 @@ def test_consortium_admin_onboards_a_tenant_and_enables_a_module(
 
 
 def test_help_at_home_roster_on_a_phone(chromium: Any, live_server: str, artifacts: Path) -> None:
+    """The demo books every field worker's visits from today's weekday on, so a working day
+    within the coming week shows a roster with entries (today, unless it is a weekend or a
+    holiday)."""
     context = chromium.new_context(
         base_url=live_server, viewport={"width": 360, "height": 740}, is_mobile=True, locale="el-GR"
     )
@@ -153,9 +187,29 @@ def test_help_at_home_roster_on_a_phone(chromium: Any, live_server: str, artifac
         response = phone.goto(f"/t/{TENANT}/help_at_home/roster")
         assert response is not None and response.status == 200
         assert phone.locator("h1").first.is_visible()
+        workers = phone.locator("#roster-staff option").evaluate_all(
+            "options => options.map(o => o.value)"
+        )
+        assert workers, "no field workers to choose from"
+        today = date.fromisoformat(phone.locator("#roster-day").input_value())
+        found = None
+        for offset in range(8):
+            day = today + timedelta(days=offset)
+            for worker in workers:
+                phone.goto(f"/t/{TENANT}/help_at_home/roster?staff_id={worker}&day={day}")
+                if phone.locator(".roster-stop").count():
+                    found = day
+                    break
+            if found:
+                break
+        assert found is not None, "no roster entries in the coming week"
+        stops = phone.locator(".roster-stop")
+        assert stops.first.is_visible()
+        assert re.search(r"\d\d:\d\d–\d\d:\d\d", stops.first.inner_text())
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 361, f"the roster scrolls sideways on a phone ({width}px)"
         assert not unlabelled(phone)
         shoot(phone, artifacts, "12-roster-phone")
+        print(f"roster shown for {found} (today {today})")
     finally:
         context.close()
