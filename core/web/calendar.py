@@ -1,5 +1,6 @@
-"""Calendar pages: a week per staff member or for the whole team, booking from a free slot,
-moving and cancelling, with the scheduling service's refusals (a conflict, a holiday, closed
+"""Calendar pages: a week per staff member, for the whole team or for one unit (free hours
+with who is free), booking one appointment or a weekly series from a free slot, moving and
+cancelling, with the scheduling service's refusals (a conflict, a holiday, closed
 hours) shown inline next to the form.
 
 Everything goes through `core.scheduling.services` (tenant scoping, conflict checks under

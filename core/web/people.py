@@ -31,8 +31,8 @@ from core.web.pages import csrf_token, render
 
 Ctx = NamedDependency[RequestContext]
 
-# The fields of the intake form, in order: the rest of the API's model (address as a nested
-# object, categories, household links) has pages of its own.
+# The scalar fields of the intake and edit forms, in order; the address (flat inputs), the
+# categories the user may see and (intake) a household link follow them (`_form_model`).
 INTAKE_FIELDS = (
     "last_name",
     "first_name",
