@@ -937,10 +937,20 @@ async def get_appointment(
     return out
 
 
-def _participant_subquery(person_id: UUID, kind: str) -> Any:
-    return AppointmentParticipant.select(AppointmentParticipant.appointment_id).where(
+def _participant_subquery(
+    person_id: UUID, kind: str, start: datetime | None = None, end: datetime | None = None
+) -> Any:
+    """Ids of the person's appointments. A participant row carries its appointment's range
+    (written and moved together), so the same overlap bounds apply here exactly; without them
+    this read every appointment the person ever had."""
+    query = AppointmentParticipant.select(AppointmentParticipant.appointment_id).where(
         (AppointmentParticipant.person_id == person_id) & (AppointmentParticipant.kind == kind)
     )
+    if start is not None:
+        query = query.where(AppointmentParticipant.end_at > utc(start))
+    if end is not None:
+        query = query.where(AppointmentParticipant.start_at < utc(end))
+    return query
 
 
 async def list_appointments(
@@ -965,10 +975,12 @@ async def list_appointments(
     if end is not None:
         query = query.where(Appointment.start_at < utc(end))
     if staff_id is not None:
-        query = query.where(Appointment.id.is_in(_participant_subquery(staff_id, "staff")))
+        query = query.where(
+            Appointment.id.is_in(_participant_subquery(staff_id, "staff", start, end))
+        )
     if beneficiary_id is not None:
         query = query.where(
-            Appointment.id.is_in(_participant_subquery(beneficiary_id, "beneficiary"))
+            Appointment.id.is_in(_participant_subquery(beneficiary_id, "beneficiary", start, end))
         )
     if unit_id is not None:
         query = query.where(Appointment.unit_id == unit_id)
