@@ -12,6 +12,7 @@ matter are handled here and nowhere else:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -100,8 +101,60 @@ async def transaction(*, write: bool = True) -> AsyncIterator[Any]:
             async with db.transaction(transaction_type=TransactionType.deferred) as txn:
                 yield txn
     else:
-        async with db.transaction() as txn:
+        async with _pg_transaction(db) as txn:
             yield txn
+
+
+@asynccontextmanager
+async def _pg_transaction(db: Engine) -> AsyncIterator[Any]:
+    """Piccolo's PostgreSQL transaction, made safe against cancellation.
+
+    Piccolo acquires the pooled connection before BEGIN and releases it only after a
+    successful COMMIT or ROLLBACK. A cancellation (a client that went away) landing in BEGIN,
+    COMMIT or ROLLBACK skipped the release and leaked the connection for good: a pool of N
+    hung after N such requests (tests/security/test_pool.py). Here the connection always goes
+    back to the pool (asyncpg resets it on release: rollback, RESET ALL) and the task's
+    current-transaction variable is always reset.
+    """
+    txn: Any = db.transaction()
+    try:
+        await txn.__aenter__()
+    except BaseException:
+        await _give_back(db, txn)
+        raise
+    try:
+        yield txn
+    except BaseException as exc:
+        try:
+            await txn.__aexit__(type(exc), exc, exc.__traceback__)
+        except BaseException:
+            await _give_back(db, txn)
+            raise
+        raise
+    else:
+        try:
+            await txn.__aexit__(None, None, None)
+        except BaseException:
+            await _give_back(db, txn)
+            raise
+
+
+async def _give_back(db: Engine, txn: Any) -> None:
+    context = getattr(txn, "context", None)
+    if context is not None:
+        with contextlib.suppress(ValueError):  # already reset, or set in another context
+            db.current_transaction.reset(context)
+    connection = getattr(txn, "connection", None)
+    pool = getattr(db, "pool", None)
+    if connection is None:
+        return
+    try:
+        if pool is not None:
+            await pool.release(connection)  # shielded by asyncpg
+        else:
+            await connection.close()
+    except Exception:
+        connection.terminate()
 
 
 async def set_rls_tenant(tenant_id: UUID | None) -> None:
