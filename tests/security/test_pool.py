@@ -83,6 +83,7 @@ async def test_one_connection_alternating_tenants(client: Any) -> None:
 
     rng = random.Random(10)
     seen: dict[str, int] = {}
+    outcomes = {"cancelled": 0, "completed": 0}
     async with single_connection_pool() as engine:
         assert engine.pool.get_max_size() == 1
         for i in range(REQUESTS):
@@ -154,8 +155,12 @@ async def test_one_connection_alternating_tenants(client: Any) -> None:
                 for _ in range(rng.randint(0, 12)):
                     await asyncio.sleep(0)
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
+                try:
                     response = await asyncio.wait_for(task, 30)
+                except asyncio.CancelledError:
+                    outcomes["cancelled"] += 1
+                else:
+                    outcomes["completed"] += 1
                     assert response.status_code == 201
                     side["people"].append(response.json()["id"])
             try:
@@ -167,6 +172,7 @@ async def test_one_connection_alternating_tenants(client: Any) -> None:
                 f"request {i} ({kind}) handed the connection back with tenant {tenant_setting}"
             )
     assert seen == {k: REQUESTS // 5 for k in seen} and len(seen) == 5
+    assert outcomes["cancelled"] > 0, outcomes  # the cancellations really hit requests
 
     from core.beneficiaries.tables import Beneficiary, Household
 
