@@ -143,6 +143,18 @@ def _pydantic_cause(exc: BaseException) -> ValidationError | None:
 MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '([^']+)'")
 
 
+def _spurious(entry: dict[str, Any]) -> bool:
+    """A parameter Litestar lists as failed only because it could not re-read it.
+
+    When it explains a failed request, Litestar re-reads every parameter; once the OpenAPI
+    schema has been generated it reports the router's own path parameters (`tenant`), which
+    routing has already matched, with a KeyError's text as the message ("'tenant'").
+    """
+    return str(entry.get("source")) in ("path", "ParamType.PATH") and entry.get("message") == repr(
+        entry.get("key")
+    )
+
+
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     err: AppError
     if isinstance(exc, AppError):
@@ -161,7 +173,7 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         fields = [
             FieldError(str(e.get("key") or "body"), "invalid", str(e.get("message", "")))
             for e in (exc.extra or [])
-            if isinstance(e, dict)
+            if isinstance(e, dict) and not _spurious(e)
         ]
         if not fields or any(f.field == "body" for f in fields):
             err = AppError("malformed_json", status_code=400)
