@@ -2,7 +2,7 @@
 
 * `GET /beneficiaries/{id}/export[?format=html]`: subject access (GDPR art. 15).
 * `POST /beneficiaries/{id}/erase`: erasure (art. 17), 409 `retention_applies` with reasons.
-* `GET /gdpr/retention`, `PUT /gdpr/retention/{record_type}`: the tenant's retention policies.
+* `GET /gdpr/retention`, `PUT /gdpr/retention`: the tenant's retention policies.
 * `GET /gdpr/processing`: the tenant's records of processing (art. 30), no personal data.
 """
 
@@ -17,7 +17,6 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Template
 
 from core.context import RequestContext
-from core.errors import NotFound
 from core.gdpr import retention, services
 from core.gdpr.processing import records_of_processing
 from core.gdpr.schemas import (
@@ -105,23 +104,20 @@ async def list_retention(ctx: Ctx) -> RetentionList:
 
 
 @put(
-    "/gdpr/retention/{record_type:str}",
+    "/gdpr/retention",
     tags=TAGS,
     exception_handlers=BODY_ERRORS,
     summary="Set the retention policy of one record type",
-    description="`months` 1 to 1200; `action` one of the record type's `actions` (422 "
-    "naming the field otherwise). An unknown record type is 404. Audited.",
+    description="`record_type` one of the listed ones; `months` 1 to 1200; `action` one of "
+    "the record type's `actions` (422 naming the field otherwise). Audited.",
 )
-async def set_retention(
-    ctx: Ctx, record_type: FromPath[str], data: JSONBody[RetentionIn]
-) -> RetentionOut:
+async def set_retention(ctx: Ctx, data: JSONBody[RetentionIn]) -> RetentionOut:
     from core.audit.writer import record
     from core.errors import RequestValidationError
 
     ctx.require(PERMISSION)
-    rt = retention.RECORD_TYPES.get(record_type)
-    if rt is None:
-        raise NotFound()
+    record_type = data.record_type
+    rt = retention.RECORD_TYPES[record_type]
     if data.action not in rt.actions:
         raise RequestValidationError.single(
             "action", "retention_action", allowed=", ".join(rt.actions)

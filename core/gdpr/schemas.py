@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.errors import invalid
-from core.gdpr.retention import ACTIONS, MAX_MONTHS
+from core.gdpr.retention import ACTIONS, MAX_MONTHS, RECORD_TYPES
 
 
 class EraseIn(BaseModel):
@@ -50,8 +50,18 @@ class PersonExport(BaseModel):
 class RetentionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    record_type: str = Field(
+        description="`audit_events`, `appointments`, `referrals_closed` or `documents`."
+    )
     months: int = Field(description=f"How long records are kept (1 to {MAX_MONTHS} months).")
     action: str = Field(description="`anonymise`, `delete`, `prune` or `keep` (per record type).")
+
+    @field_validator("record_type")
+    @classmethod
+    def _record_type(cls, value: str) -> str:
+        if value not in RECORD_TYPES:
+            raise invalid("retention_record_type", allowed=", ".join(RECORD_TYPES))
+        return value
 
     @field_validator("months")
     @classmethod

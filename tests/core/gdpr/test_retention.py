@@ -77,40 +77,58 @@ async def test_policies_routes(client: Any, world: dict[str, Any]) -> None:
     assert items["documents"]["action"] == "keep"
 
     bad = await client.put(
-        f"{url}/documents", json={"months": 0, "action": "delete"}, headers=admin.headers
+        url,
+        json={"record_type": "documents", "months": 0, "action": "delete"},
+        headers=admin.headers,
     )
     assert bad.status_code == 422 and codes(bad) == [("months", "months_range")]
     bad = await client.put(
-        f"{url}/documents", json={"months": 12, "action": "prune"}, headers=admin.headers
+        url,
+        json={"record_type": "documents", "months": 12, "action": "prune"},
+        headers=admin.headers,
     )
     assert bad.status_code == 422 and codes(bad) == [("action", "retention_action")]
     bad = await client.put(
-        f"{url}/documents", json={"months": 12, "action": "shred"}, headers=admin.headers
+        url,
+        json={"record_type": "documents", "months": 12, "action": "shred"},
+        headers=admin.headers,
     )
     assert bad.status_code == 422 and codes(bad)[0][0] == "action"
     bad = await client.put(
-        f"{url}/documents", json={"months": 12, "action": "delete", "x": 1}, headers=admin.headers
+        url,
+        json={"record_type": "documents", "months": 12, "action": "delete", "x": 1},
+        headers=admin.headers,
     )
     assert bad.status_code == 422 and codes(bad)[0][0] == "x"
     unknown = await client.put(
-        f"{url}/passwords", json={"months": 12, "action": "keep"}, headers=admin.headers
+        url,
+        json={"record_type": "passwords", "months": 12, "action": "keep"},
+        headers=admin.headers,
     )
-    assert unknown.status_code == 404
+    assert unknown.status_code == 422 and codes(unknown) == [
+        ("record_type", "retention_record_type")
+    ]
     assert (await client.get(url, headers=admin.headers)).json()["items"][3]["default"] is True
 
     forbidden = await client.put(
-        f"{url}/documents", json={"months": 12, "action": "delete"}, headers=world["worker"].headers
+        url,
+        json={"record_type": "documents", "months": 12, "action": "delete"},
+        headers=world["worker"].headers,
     )
     assert forbidden.status_code == 403
     assert (await client.get(url, headers=world["worker"].headers)).status_code == 403
 
     ok = await client.put(
-        f"{url}/appointments", json={"months": 24, "action": "anonymise"}, headers=admin.headers
+        url,
+        json={"record_type": "appointments", "months": 24, "action": "anonymise"},
+        headers=admin.headers,
     )
     assert ok.status_code == 200, ok.text
     assert ok.json()["months"] == 24 and ok.json()["default"] is False
     again = await client.put(
-        f"{url}/appointments", json={"months": 30, "action": "anonymise"}, headers=admin.headers
+        url,
+        json={"record_type": "appointments", "months": 30, "action": "anonymise"},
+        headers=admin.headers,
     )
     assert again.json()["months"] == 30
     # Another municipality still has the defaults, and cannot reach this one's.
@@ -132,14 +150,14 @@ async def test_run_dry_then_apply_one_tenant(client: Any, world: dict[str, Any])
     mine = await make_tenant([])
     mine_admin = await make_staff(mine, ["tenant_admin", "social_worker"])
     r = await client.put(
-        f"{mine.api}/gdpr/retention/documents",
-        json={"months": 12, "action": "delete"},
+        f"{mine.api}/gdpr/retention",
+        json={"record_type": "documents", "months": 12, "action": "delete"},
         headers=mine_admin.headers,
     )
     assert r.status_code == 200
     r = await client.put(
-        f"{mine.api}/gdpr/retention/appointments",
-        json={"months": 24, "action": "anonymise"},
+        f"{mine.api}/gdpr/retention",
+        json={"record_type": "appointments", "months": 24, "action": "anonymise"},
         headers=mine_admin.headers,
     )
     assert r.status_code == 200
