@@ -105,11 +105,11 @@ ONE_DEMO_TENANT = (
 )
 
 
+# The demo is the embedded default's journey; on PostgreSQL the same deletion path is
+# covered by test_archive (under row-level security), at a fraction of the time.
+@pytest.mark.sqlite
 def test_demo_reset_twice_in_a_row(deployment: Deployment, tmp_path: Path) -> None:
-    if deployment.database:
-        # The demo is the embedded default's journey; on PostgreSQL the same deletion path
-        # is covered by test_archive (under row-level security), at a fraction of the time.
-        pytest.skip("runs in the SQLite tier")
+    assert not deployment.database  # the sqlite marker keeps this test in the SQLite tier
     env = deployment.env
     counts = []
     ids = []
