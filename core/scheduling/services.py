@@ -577,6 +577,19 @@ def _is_exclusion_violation(exc: BaseException) -> bool:
     )
 
 
+def _is_deadlock(exc: BaseException) -> bool:
+    return (
+        type(exc).__name__ == "DeadlockDetectedError" or getattr(exc, "sqlstate", None) == "40P01"
+    )
+
+
+# PostgreSQL checks an exclusion constraint after inserting its own index entry, so two
+# transactions inserting overlapping rows at the same moment can each wait for the other; the
+# deadlock detector then aborts one (40P01). That is a lost race, not an error: retry the
+# write from its savepoint, which now waits for the survivor and meets its row.
+_DEADLOCK_RETRIES = 3
+
+
 async def _guarded(
     write: Any,
     *,
@@ -589,26 +602,31 @@ async def _guarded(
     rules would have given, naming the appointment that got there first."""
     txn = db.engine().current_transaction.get()
     savepoint = await txn.savepoint() if txn is not None and db.is_postgres() else None
-    try:
-        await write()
-    except Exception as exc:
-        if not _is_exclusion_violation(exc):
-            raise
-        if savepoint is None:
-            raise Conflict("conflict") from None
-        await savepoint.rollback_to()
-        clashes = rules.conflicts(
-            rules.BookingFacts(
-                start=start,
-                end=end,
-                busy=await _busy(people, start, end),
-                staff_ids=tuple(people),
-                ignore=frozenset(ignore),
+    for attempt in range(_DEADLOCK_RETRIES + 1):
+        try:
+            await write()
+            break
+        except Exception as exc:
+            if savepoint is not None and _is_deadlock(exc) and attempt < _DEADLOCK_RETRIES:
+                await savepoint.rollback_to()
+                continue
+            if not _is_exclusion_violation(exc):
+                raise
+            if savepoint is None:
+                raise Conflict("conflict") from None
+            await savepoint.rollback_to()
+            clashes = rules.conflicts(
+                rules.BookingFacts(
+                    start=start,
+                    end=end,
+                    busy=await _busy(people, start, end),
+                    staff_ids=tuple(people),
+                    ignore=frozenset(ignore),
+                )
             )
-        )
-        if not clashes:  # the winner was cancelled meanwhile: still refuse, without an id
-            raise Conflict("conflict") from None
-        raise refusal_error(clashes) from None
+            if not clashes:  # the winner was cancelled meanwhile: still refuse, without an id
+                raise Conflict("conflict") from None
+            raise refusal_error(clashes) from None
     if savepoint is not None:
         await savepoint.release()
 
