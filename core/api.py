@@ -28,6 +28,8 @@ from core.crypto import (
     encrypt,
     encrypt_bytes,
 )
+from core.clock import now as local_now
+from core.clock import today as local_today
 from core.db import transaction
 from core.documents.services import (
     document_exists,
@@ -157,6 +159,8 @@ __all__ = [
     "household_composition",
     "invalid",
     "keyset",
+    "local_now",
+    "local_today",
     "list_beneficiaries",
     "list_documents",
     "list_staff",

@@ -8,6 +8,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 from pydantic import BaseModel, ConfigDict, Field
 
+from core import clock
 from core.beneficiaries.categories import all_known_categories, visible_codes
 from core.beneficiaries.composition import age_on
 from core.beneficiaries.tables import Beneficiary, BeneficiaryCategory
@@ -36,7 +37,7 @@ class OnDate(BaseModel):
 class Year(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    year: int = Field(default_factory=lambda: date.today().year, ge=2000, le=2100)
+    year: int = Field(default_factory=lambda: clock.today().year, ge=2000, le=2100)
 
 
 def age_band(age: int) -> str:
@@ -71,7 +72,7 @@ async def by_category(ctx: Any, params: NoParams) -> list[dict[str, Any]]:
 
 async def by_sex_age(ctx: Any, params: OnDate) -> list[dict[str, Any]]:
     """People (not merged) per sex and age band, every cell present (zeros included)."""
-    on = params.on or date.today()
+    on = params.on or clock.today(ctx.tenant)
     counts = {(s, b[0]): 0 for s in SEXES for b in AGE_BANDS}
     rows = await Beneficiary.select(Beneficiary.sex, Beneficiary.birth_date).where(
         Beneficiary.status != "merged"

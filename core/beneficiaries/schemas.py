@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from core import clock
 from core.beneficiaries import identifiers
 from core.errors import invalid
 
@@ -97,7 +98,7 @@ def _latin(value: str | None) -> str | None:
 def _birth_date(value: date | None) -> date | None:
     if value is None:
         return None
-    if value > date.today():
+    if value > clock.today():
         raise invalid("birth_date_future")
     if value.year < 1900:
         raise invalid("birth_date_too_old")

@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 
 from piccolo.query import WhereRaw
 
-from core import db
+from core import clock, db
 from core.audit.writer import record
 from core.beneficiaries import identifiers
 from core.beneficiaries import search as search_keys
@@ -829,7 +829,7 @@ async def household_composition(
 ) -> HouseholdComposition:
     """The composition of a person's household (the person alone when they have none), or of
     a household, on a date (today by default). Raises `NotFound` for unknown ids."""
-    on = on or date.today()
+    on = on or clock.today()
     if household_id is None:
         if person_id is None:
             raise ValueError("person_id or household_id is required")

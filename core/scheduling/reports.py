@@ -10,10 +10,10 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from core import clock
 from core.errors import invalid
 from core.i18n import t
 from core.manifest import ReportSpec
@@ -36,7 +36,7 @@ class AppointmentsParams(BaseModel):
 
 
 async def appointments(ctx: Any, params: AppointmentsParams) -> list[dict[str, Any]]:
-    tz = ZoneInfo(getattr(ctx.tenant, "timezone", "Europe/Athens"))
+    tz = clock.zone(ctx.tenant)
     today = datetime.now(tz).date()
     first = params.start or date(today.year, 1, 1)
     last = params.end or date(first.year, 12, 31)

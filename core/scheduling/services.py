@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from core import db
+from core import clock, db
 from core.audit.writer import record
 from core.errors import AppError, Conflict, FieldError, Forbidden, NotFound, RequestValidationError
 from core.i18n import get_language, t
@@ -276,7 +276,7 @@ def service_title(spec: ServiceSpec | None, code: str) -> str:
 
 
 def _tz(actor: Actor) -> ZoneInfo:
-    return ZoneInfo(actor.tenant.timezone or "Europe/Athens")
+    return clock.zone(actor.tenant)
 
 
 def utc(value: datetime) -> datetime:

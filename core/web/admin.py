@@ -20,6 +20,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from core import clock
 from core.context import RequestContext
 from core.errors import AppError, FieldError, NotFound, RequestValidationError
 from core.i18n import get_language, t
@@ -392,7 +393,7 @@ async def _hours_page(
     profile = await tenants.get_profile(ctx.tenant)
     if hours_values is None:
         hours_values = _hours_text(profile.operating_hours or {})
-    year = dt.date.today().year
+    year = clock.today(ctx.tenant).year
     holidays = [
         d
         for y in (year, year + 1)

@@ -20,6 +20,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from core import clock
 from core.context import RequestContext
 from core.errors import AppError, NotFound, RequestValidationError
 from core.i18n import get_language, t
@@ -36,7 +37,7 @@ SLOT_MINUTES = 60
 
 
 def _tz(ctx: RequestContext) -> ZoneInfo:
-    return ZoneInfo(ctx.tenant.timezone or "Europe/Athens")
+    return clock.zone(ctx.tenant)
 
 
 def _root(ctx: RequestContext) -> str:

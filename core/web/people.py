@@ -20,6 +20,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, Field, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
+from core import clock
 from core.beneficiaries import services as people
 from core.beneficiaries.categories import all_known_categories
 from core.beneficiaries.schemas import BeneficiaryCreate, BeneficiaryUpdate, set_scope
@@ -446,7 +447,6 @@ def _date(value: Any, fmt: str = "%d/%m/%Y") -> str:
 
 
 async def _person_sections(ctx: RequestContext, person_id: UUID) -> dict[str, Any]:
-    from zoneinfo import ZoneInfo
 
     from core.casework import consent, notes
     from core.referrals import services as referrals
@@ -488,7 +488,7 @@ async def _person_sections(ctx: RequestContext, person_id: UUID) -> dict[str, An
         for n in rows
     ]
     if ctx.has("scheduling.read"):
-        tz = ZoneInfo(ctx.tenant.timezone or "Europe/Athens")
+        tz = clock.zone(ctx.tenant)
         rows, _ = await scheduling.list_appointments(ctx, beneficiary_id=person_id, limit=50)
         out["appointments"] = [
             {

@@ -23,6 +23,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from core import clock
 from core.auth import services
 from core.auth.sessions import Principal, authenticate
 from core.context import SESSION_COOKIE, RequestContext, client_address
@@ -666,7 +667,7 @@ def _agenda_view(ctx: RequestContext, entry: AgendaEntry, tz: ZoneInfo) -> dict[
 async def tenant_home(
     request: Request[Any, Any, Any], ctx: NamedDependency[RequestContext]
 ) -> Template:
-    tz = ZoneInfo(ctx.tenant.timezone or "Europe/Athens")
+    tz = clock.zone(ctx.tenant)
     today = datetime.now(tz).date()
     tasks = await ctx.hooks.tasks(ctx)
     tasks.sort(key=lambda task: (task.due is None, task.due or today, task.title))
