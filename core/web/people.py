@@ -27,7 +27,7 @@ from core.beneficiaries.schemas import BeneficiaryCreate, BeneficiaryUpdate, set
 from core.context import RequestContext
 from core.errors import AppError, Conflict, FieldError, NotFound, RequestValidationError
 from core.i18n import t
-from core.web.forms import form_data, render_form
+from core.web.forms import form_data, parse_form, render_form
 from core.web.pages import csrf_token, render
 
 Ctx = NamedDependency[RequestContext]
@@ -124,15 +124,31 @@ def _form_model(
             ),
         )
     if household:
-        fields["household_member"] = (
-            str | None,
+        fields.update(_household_fields(required=False))
+    return create_model(name, **fields)
+
+
+def _household_fields(*, required: bool) -> dict[str, Any]:
+    """The household link's inputs: a registered family member (AMKA, name or id) and the
+    relation to them; optional at intake, required when linking from the person's page."""
+    member_label = "household_member" if not required else "household_link"
+    return {
+        "household_member": (
+            str if required else str | None,
             Field(
-                default=None,
+                default=... if required else None,
+                min_length=1 if required else None,
                 max_length=100,
-                json_schema_extra=_labels("household_member", help_text=True),
+                json_schema_extra={
+                    **_labels(member_label),
+                    **{
+                        f"help_{lang}": t("web.people.help.household_member", lang)
+                        for lang in ("el", "en")
+                    },
+                },
             ),
-        )
-        fields["household_relation"] = (
+        ),
+        "household_relation": (
             Literal[RELATIONS],  # type: ignore[valid-type]
             Field(
                 default="other",
@@ -146,8 +162,12 @@ def _form_model(
                     },
                 },
             ),
-        )
-    return create_model(name, **fields)
+        ),
+    }
+
+
+def _household_link_model() -> type[BaseModel]:
+    return create_model("HouseholdLinkForm", **_household_fields(required=True))
 
 
 def _api_data(form_model: type[BaseModel], data: Any, *, edit: bool) -> dict[str, Any]:
@@ -350,7 +370,7 @@ async def create_person(request: Request[Any, Any, Any], ctx: Ctx) -> Response[A
     try:
         member = (data.get("household_member") or "").strip()
         if member:
-            household_id = await _household_of(ctx, member)
+            household_id = await _household_of(ctx, await _member_for_link(member))
             parsed = parsed.model_copy(
                 update={
                     "household_id": household_id,
@@ -368,12 +388,8 @@ async def create_person(request: Request[Any, Any, Any], ctx: Ctx) -> Response[A
     return Redirect(_href(ctx, f"{person['id']}?created=1"), status_code=303)
 
 
-async def _household_of(ctx: RequestContext, text: str) -> UUID:
-    """The household of an already registered family member (found by AMKA, name or id);
-    a member without one gets a new household, headed by them (in the same transaction as
-    the new person, so a refused intake leaves nothing behind)."""
-    from core.beneficiaries.schemas import HouseholdCreate, MemberIn
-
+async def _member_for_link(text: str) -> dict[str, Any]:
+    """The one registered person `text` names (AMKA, name or id); a field error otherwise."""
     found: list[dict[str, Any]] = []
     try:
         person_id = UUID(text)
@@ -388,7 +404,15 @@ async def _household_of(ctx: RequestContext, text: str) -> UUID:
     if len(found) != 1:
         code = "person_not_found" if not found else "person_ambiguous"
         raise RequestValidationError.single("household_member", code)
-    member = found[0]
+    return found[0]
+
+
+async def _household_of(ctx: RequestContext, member: dict[str, Any]) -> UUID:
+    """The household of an already registered family member; a member without one gets a
+    new household, headed by them (in the caller's transaction, so a refused intake or link
+    leaves nothing behind)."""
+    from core.beneficiaries.schemas import HouseholdCreate, MemberIn
+
     if member.get("household_id"):
         return UUID(str(member["household_id"]))
     household = await people.create_household(
@@ -519,6 +543,7 @@ async def _household(person: dict[str, Any]) -> dict[str, Any] | None:
                 "birth_date": _date(m.get("birth_date")),
                 "href": f"{m['beneficiary_id']}" if m.get("beneficiary_id") else "",
                 "self": m.get("beneficiary_id") == person["id"],
+                "member_id": str(m["id"]),
             }
             for m in household.get("members", [])
         ],
@@ -561,6 +586,7 @@ async def _person_page(
     person_id: UUID,
     *,
     edit_form: Markup | None = None,
+    household_form: Markup | None = None,
     status_code: int = 200,
 ) -> Template:
     from core.audit.writer import record
@@ -573,6 +599,9 @@ async def _person_page(
     panels.sort(key=lambda p: (p.order, p.id))
     if edit_form is None and ctx.has("beneficiaries.write"):
         edit_form = await _edit_form(request, ctx, person_id, values=person)
+    household_rejected = household_form is not None
+    if household_form is None and ctx.has("beneficiaries.write"):
+        household_form = _household_form(request, ctx, person_id)
     return await render(
         request,
         "people/person.html",
@@ -585,7 +614,9 @@ async def _person_page(
         created=request.query_params.get("created") == "1",
         updated=request.query_params.get("updated") == "1",
         edit_form=edit_form,
-        edit_open=status_code != 200,
+        edit_open=status_code != 200 and not household_rejected,
+        household_form=household_form,
+        household_open=household_rejected,
         status_code=status_code,
         **await _person_sections(ctx, person_id),
     )
@@ -652,7 +683,106 @@ async def edit_person(
     return Redirect(_href(ctx, f"{person_id}?updated=1"), status_code=303)
 
 
-ROUTES = [search_page, new_person, create_person, person_page, edit_person]
+def _household_form(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    person_id: UUID,
+    *,
+    values: Any = None,
+    errors: Any = None,
+) -> Markup:
+    return render_form(
+        _household_link_model(),
+        action=_href(ctx, f"{person_id}/household"),
+        values=values,
+        errors=errors,
+        csrf_token=csrf_token(request.scope),
+        submit_label=t("web.people.household_link"),
+        id_prefix="household",
+    )
+
+
+@post("/people/{person_id:uuid}/household", name="web.people.household_link", status_code=200)
+async def link_household(
+    request: Request[Any, Any, Any], ctx: Ctx, person_id: FromPath[UUID]
+) -> Response[Any]:
+    """Link a registered person with a family member: into the person's household when they
+    have one, otherwise into the member's (created, headed by the member, when missing). One
+    transaction, so a refused link leaves no half-made household behind."""
+    from core.beneficiaries.schemas import MemberIn
+    from core.db import transaction
+
+    ctx.require("beneficiaries.write")
+    person = await _visible(ctx, await people.get_person(person_id))
+    if person.get("status") == "merged":
+        raise NotFound()
+    data = await request.form()
+    try:
+        form = parse_form(_household_link_model(), data).model_dump()
+        async with transaction():
+            member = await _member_for_link(form["household_member"])
+            if member["id"] == person["id"]:
+                raise RequestValidationError.single("household_member", "same_person")
+            if person.get("household_id"):
+                joining, household_id = member, UUID(str(person["household_id"]))
+            else:
+                joining, household_id = person, await _household_of(ctx, member)
+            await people.add_member(
+                ctx,
+                household_id,
+                MemberIn(
+                    beneficiary_id=UUID(str(joining["id"])), relation=form["household_relation"]
+                ),
+            )
+    except RequestValidationError as exc:
+        household_form = _household_form(request, ctx, person_id, values=data, errors=exc)
+        return await _person_page(
+            request, ctx, person_id, household_form=household_form, status_code=422
+        )
+    except Conflict as exc:
+        if exc.code != "already_in_household":
+            raise
+        refusal = FieldError("household_member", exc.code, exc.detail)
+        errors = RequestValidationError(errors=[refusal])
+        household_form = _household_form(request, ctx, person_id, values=data, errors=errors)
+        return await _person_page(
+            request, ctx, person_id, household_form=household_form, status_code=409
+        )
+    return Redirect(_href(ctx, f"{person_id}?updated=1#household-title"), status_code=303)
+
+
+@post(
+    "/people/{person_id:uuid}/household/remove",
+    name="web.people.household_remove",
+    status_code=303,
+)
+async def unlink_household(
+    request: Request[Any, Any, Any], ctx: Ctx, person_id: FromPath[UUID]
+) -> Redirect:
+    """Take a member out of the person's household (the household itself stays)."""
+    ctx.require("beneficiaries.write")
+    person = await _visible(ctx, await people.get_person(person_id))
+    household_id = person.get("household_id")
+    data = await request.form()
+    try:
+        member_id = UUID(str(data.get("member_id") or ""))
+    except ValueError:
+        raise NotFound() from None
+    if not household_id:
+        raise NotFound()
+    await people.remove_member(ctx, UUID(str(household_id)), member_id)
+    return Redirect(_href(ctx, f"{person_id}?updated=1#household-title"), status_code=303)
+
+
+ROUTES = [
+    search_page,
+    new_person,
+    create_person,
+    person_page,
+    edit_person,
+    link_household,
+    unlink_household,
+]
 
 
 def people_router() -> Router:

@@ -175,3 +175,71 @@ async def test_people_pages_of_another_tenant_are_404(
         f"{theirs.api}/beneficiaries/{their_person}", headers=stranger.headers
     )
     assert stored.json()["email"] is None
+
+
+async def test_household_link_and_removal_from_the_person_page(
+    client: Any, browser: httpx.AsyncClient
+) -> None:
+    tenant = await make_tenant()
+    worker = await make_staff(tenant, ["social_worker"])
+    mother = await _person(client, tenant, worker, amka=VALID_AMKA)
+    child = await _person(client, tenant, worker, first_name="Νίκος", birth_date="2015-03-01")
+    other = await make_tenant(prefix="other")
+    stranger = await make_staff(other, ["social_worker"])
+    theirs = await _person(client, other, stranger, first_name="Ξένη", last_name="Ξένου")
+    await sign_in(browser, worker.username, worker.password)
+    page = await browser.get(f"/t/{tenant.slug}/people/{child}")
+    assert 'action="/t/' in page.text and f"/people/{child}/household" in page.text
+    assert not unlabelled(page.text)
+    link = f"/t/{tenant.slug}/people/{child}/household"
+    token = csrf_token(page.text)
+
+    async def household_of(person: str, as_staff: Any = worker, t_: Any = tenant) -> Any:
+        got = await client.get(f"{t_.api}/beneficiaries/{person}", headers=as_staff.headers)
+        return got.json()["household_id"]
+
+    # Unknown member, the person themselves, another tenant's person: 422 naming the field.
+    for member in ("zzzz-nobody", child, theirs):
+        bad = await browser.post(
+            link,
+            data={"_csrf_token": token, "household_member": member, "household_relation": "child"},
+        )
+        assert bad.status_code == 422, member
+        assert 'id="household-household_member-error"' in bad.text, member
+        assert await household_of(child) is None
+    assert await household_of(theirs, stranger, other) is None
+
+    # Linking by AMKA: the mother heads a new household, the child joins it.
+    good = await browser.post(
+        link,
+        data={"_csrf_token": token, "household_member": VALID_AMKA, "household_relation": "child"},
+    )
+    assert good.status_code == 303, good.text
+    household = await household_of(child)
+    assert household is not None and household == await household_of(mother)
+    page = await browser.get(f"/t/{tenant.slug}/people/{child}")
+    assert f"/people/{mother}" in page.text  # the mother is listed, linked
+
+    # Removing the child takes them out; the household stays with the mother.
+    members = (
+        await client.get(f"{tenant.api}/households/{household}", headers=worker.headers)
+    ).json()["members"]
+    child_member = next(m["id"] for m in members if m["beneficiary_id"] == child)
+    removed = await browser.post(
+        f"/t/{tenant.slug}/people/{child}/household/remove",
+        data={"_csrf_token": csrf_token(page.text), "member_id": child_member},
+    )
+    assert removed.status_code == 303
+    assert await household_of(child) is None
+    assert await household_of(mother) == household
+
+    # Another tenant's person page cannot be used to link or unlink.
+    for path in (
+        f"/t/{tenant.slug}/people/{theirs}/household",
+        f"/t/{tenant.slug}/people/{theirs}/household/remove",
+    ):
+        refused = await browser.post(
+            path,
+            data={"_csrf_token": token, "household_member": VALID_AMKA, "member_id": child_member},
+        )
+        assert refused.status_code == 404, path
