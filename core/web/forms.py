@@ -35,7 +35,9 @@ Types and widgets
 `bool` checkbox, `date` / `datetime` / `time` the browser's pickers, an `Enum` or `Literal` a
 select, a `list` of an enum or Literal a group of checkboxes, any other `list[str]` a textarea
 of one value per line. `X | None` is the same widget, not required. Nested models are not
-rendered (give them a page of their own).
+rendered (give them a page of their own). Fields whose options are only known per request
+(people, colleagues, items of the tenant) get them from `render_form(choices={field: [(value,
+label), ...]})`: a select, or a group of checkboxes for a list, never a raw id to type in.
 
 Every input has a `<label for>` (checkbox groups a `<fieldset>` with a `<legend>`), help and
 errors are tied to it with `aria-describedby`, an invalid input has `aria-invalid`, required
@@ -366,6 +368,7 @@ def field_views(
     errors: Any = None,
     lang: str | None = None,
     id_prefix: str = "f",
+    choices: Mapping[str, Sequence[tuple[Any, str]]] | None = None,
 ) -> list[FieldView]:
     lang = lang or get_language()
     raw, submitted = _raw_values(model, values)
@@ -378,6 +381,9 @@ def field_views(
             continue
         extra = _extra(info)
         widget = _widget(shape, extra)
+        fixed = (choices or {}).get(key)
+        if fixed is not None and widget != "hidden":
+            widget = "checkboxes" if shape.multiple else "select"
         current = raw.get(key, [])
         attrs = _constraints(info, shape)
         for attr in ("autocomplete", "inputmode"):
@@ -393,7 +399,10 @@ def field_views(
             attrs=attrs,
             error=messages.get(key, ""),
         )
-        if shape.kind == "choice":
+        if fixed is not None and widget != "hidden":
+            chosen = {str(v) for v in current}
+            view.options = [Option(str(v), label, str(v) in chosen) for v, label in fixed]
+        elif shape.kind == "choice":
             chosen = {str(v) for v in current}
             view.options = [
                 Option(str(v), _option_label(extra, v, lang), str(v) in chosen)
@@ -571,14 +580,19 @@ def render_form(
     attrs: Mapping[str, str] | None = None,
     lang: str | None = None,
     id_prefix: str = "f",
+    choices: Mapping[str, Sequence[tuple[Any, str]]] | None = None,
 ) -> Markup:
     """The whole `<form>`: error summary, fields, hidden values and the submit button.
 
     `values` are the current values (a model instance), the submitted form data (a mapping
     or Litestar's multi-dict, to show a rejected submission again) or None for the defaults.
     `errors` is the `RequestValidationError` from `parse_form` (or a field -> message map).
+    `choices` gives fields their options for this request (`{field: [(value, label), ...]}`):
+    a select, or checkboxes for a list field; `parse_form` reads them back as usual.
     """
-    views = field_views(model, values=values, errors=errors, lang=lang, id_prefix=id_prefix)
+    views = field_views(
+        model, values=values, errors=errors, lang=lang, id_prefix=id_prefix, choices=choices
+    )
     hidden_inputs = Markup("").join(
         Markup("<input{}>").format(_attrs({"type": "hidden", "name": k, "value": v}))
         for k, v in {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 from typing import Literal
+from uuid import UUID, uuid4
 
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -149,3 +150,33 @@ def test_markup_in_labels_and_values_is_escaped() -> None:
 def test_secrets_are_never_echoed() -> None:
     html = str(render_form(Intake, values={"pin": "1234", "last_name": "Χ"}))
     assert "1234" not in html
+
+
+class Booking(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: UUID
+    helper_ids: list[UUID] = Field(min_length=1)
+
+
+def test_choices_of_the_request_make_selects_and_checkboxes() -> None:
+    """People and colleagues are chosen from a list, never typed in as raw ids."""
+    a, b = uuid4(), uuid4()
+    people = [(a, "Παπαδοπούλου Ελένη"), (b, "Νικολάου Γιώργος")]
+    choices = {"person_id": people, "helper_ids": people}
+    views = {v.name: v for v in field_views(Booking, values={"person_id": str(b)}, choices=choices)}
+    assert views["person_id"].widget == "select" and views["helper_ids"].widget == "checkboxes"
+    assert [(o.label, o.selected) for o in views["person_id"].options] == [
+        ("Παπαδοπούλου Ελένη", False),
+        ("Νικολάου Γιώργος", True),
+    ]
+    html = str(render_form(Booking, choices=choices))
+    assert f'<option value="{a}">Παπαδοπούλου Ελένη</option>' in html
+    assert f'type="checkbox" id="f-helper_ids-1" name="helper_ids" value="{b}"' in html
+    assert not unlabelled(html)
+    # Two boxes ticked come back as the list; none ticked is the field's own error.
+    parsed = parse_form(Booking, {"person_id": str(a), "helper_ids": [str(a), str(b)]})
+    assert parsed.helper_ids == [a, b]
+    with pytest.raises(RequestValidationError) as caught:
+        parse_form(Booking, {"person_id": str(a)})
+    assert {e.field for e in caught.value.errors} == {"helper_ids"}
