@@ -11,6 +11,7 @@ from core.beneficiaries.schemas import BeneficiaryCreate
 from core.beneficiaries.services import (
     active_person_ids,
     create_beneficiary,
+    get_people,
     get_person,
     household_composition,
     list_beneficiaries,
@@ -152,6 +153,7 @@ __all__ = [
     "form_data",
     "get_appointment",
     "get_language",
+    "get_people",
     "get_person",
     "get_referral",
     "get_staff",

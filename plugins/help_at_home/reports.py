@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from core.api import ReportSpec, get_person, invalid, t
+from core.api import ReportSpec, get_people, invalid, local_today, t
 from plugins.help_at_home import rules, services
 from plugins.help_at_home.tables import Application, Assessment, CarePlan, Incident, Visit
 
@@ -38,8 +38,7 @@ class MonthParams(Params):
             raise invalid("help_at_home.invalid_month")
         return value
 
-    def bounds(self) -> tuple[date, date]:
-        today = date.today()
+    def bounds(self, today: date) -> tuple[date, date]:
         year, month = (
             (int(p) for p in self.month.split("-")) if self.month else (today.year, today.month)
         )
@@ -66,7 +65,7 @@ class DueParams(Params):
 
 class YearParams(Params):
     year: int = Field(
-        default_factory=lambda: date.today().year,
+        default_factory=lambda: local_today().year,
         ge=2000,
         le=2100,
         description="Calendar year; default: this year.",
@@ -78,21 +77,24 @@ def _name(person: dict[str, Any]) -> str:
 
 
 async def active_by_band(ctx: Any, params: BandParams) -> list[dict[str, Any]]:
-    """People with an active plan, by their latest band on the scale, sex and age group."""
+    """People with an active plan, by their latest band on the scale, sex and age group.
+
+    Three queries whatever the caseload: the plans, their people, their assessments."""
     plans = await CarePlan.select(CarePlan.person_id).where(CarePlan.status == "active")
-    people = sorted({p["person_id"] for p in plans}, key=str)
-    counts: Counter[tuple[str, str, str]] = Counter()
-    today = date.today()
-    for person_id in people:
-        person = await get_person(person_id)
-        latest = (
-            await Assessment.select(Assessment.band)
-            .where((Assessment.person_id == person_id) & (Assessment.scale == params.scale))
-            .order_by(Assessment.assessed_on, ascending=False)
-            .order_by(Assessment.signed_at, ascending=False)
-            .first()
+    people = await get_people({p["person_id"] for p in plans})
+    latest: dict[Any, str] = {}
+    if people:
+        rows = (
+            await Assessment.select(Assessment.person_id, Assessment.band)
+            .where(Assessment.person_id.is_in(list(people)) & (Assessment.scale == params.scale))
+            .order_by(Assessment.assessed_on)
+            .order_by(Assessment.signed_at)
         )
-        band = latest["band"] if latest else "not_assessed"
+        latest = {r["person_id"]: r["band"] for r in rows}  # the last one of each wins
+    counts: Counter[tuple[str, str, str]] = Counter()
+    today = local_today(ctx.tenant)
+    for person_id, person in people.items():
+        band = latest.get(person_id, "not_assessed")
         birth = person.get("birth_date")
         age = rules.age_on(birth, today) if isinstance(birth, date) else None
         counts[(band, person.get("sex") or "unknown", rules.age_group(age))] += 1
@@ -117,7 +119,7 @@ async def active_by_band(ctx: Any, params: BandParams) -> list[dict[str, Any]]:
 
 async def visits_by_worker(ctx: Any, params: MonthParams) -> list[dict[str, Any]]:
     """Visits planned and done per worker in one month (cancelled ones are not planned)."""
-    first, after = params.bounds()
+    first, after = params.bounds(local_today(ctx.tenant))
     rows = await Visit.select(Visit.staff_id, Visit.status, Visit.late_minutes).where(
         (Visit.planned_day >= first) & (Visit.planned_day < after)
     )
@@ -130,10 +132,10 @@ async def visits_by_worker(ctx: Any, params: MonthParams) -> list[dict[str, Any]
             c["planned_total"] += 1
         if r["late_minutes"] > settings.late_after_minutes:
             c["late"] += 1
+    names = await services.staff_names(stats)
     out = []
     for staff_id, c in stats.items():
-        profile = await services.staff_profile(staff_id)
-        name = (profile or {}).get("display_name", "")
+        name = names.get(staff_id, "")
         planned = c["planned_total"]
         out.append(
             {
@@ -154,8 +156,9 @@ async def visits_by_worker(ctx: Any, params: MonthParams) -> list[dict[str, Any]
 
 async def hours_by_service(ctx: Any, params: PeriodParams) -> list[dict[str, Any]]:
     """Hours of care delivered (check-in to check-out) and planned, per service."""
-    start = params.date_from or date(date.today().year, 1, 1)
-    end = params.date_to or date.today()
+    today = local_today(ctx.tenant)
+    start = params.date_from or date(today.year, 1, 1)
+    end = params.date_to or today
     rows = await Visit.select(
         Visit.service,
         Visit.status,
@@ -193,9 +196,10 @@ async def waiting_list(ctx: Any, params: Params) -> list[dict[str, Any]]:
     """Applications on the waiting list, highest priority first, then the oldest."""
     rows = await Application.select().where(Application.status == "waiting").output(load_json=True)
     rows.sort(key=lambda r: (-r["priority_score"], r["received_on"], str(r["id"])))
+    people = await get_people(r["person_id"] for r in rows)
     out = []
     for rank, r in enumerate(rows, start=1):
-        person = await get_person(r["person_id"])
+        person = people.get(r["person_id"], {})
         data = r["data"] or {}
         out.append(
             {
@@ -214,9 +218,11 @@ async def waiting_list(ctx: Any, params: Params) -> list[dict[str, Any]]:
 
 
 async def reassessments_due(ctx: Any, params: DueParams) -> list[dict[str, Any]]:
+    due = await services.reassessments(ctx, within_days=params.within_days)
+    people = await get_people(item["person_id"] for item in due)
     out = []
-    for item in await services.reassessments(ctx, within_days=params.within_days):
-        person = await get_person(item["person_id"])
+    for item in due:
+        person = people.get(item["person_id"], {})
         out.append(
             {
                 "person": _name(person),

@@ -15,7 +15,7 @@ from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from core.api import Forbidden, RequestContext, RequestValidationError
+from core.api import Forbidden, RequestContext, RequestValidationError, local_today
 from plugins.help_at_home import rules, services
 from plugins.help_at_home.schemas import (
     FORMS,
@@ -461,7 +461,9 @@ async def read_roster(
     order: FromQuery[Literal["time", "route"]] = "time",
 ) -> Json:
     ctx.require(VISITS)
-    return await services.roster(ctx, staff_id=staff_id, day=day or date.today(), order=order)
+    return await services.roster(
+        ctx, staff_id=staff_id, day=day or local_today(ctx.tenant), order=order
+    )
 
 
 # -- follow-up ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from pydantic import (
     field_validator,
 )
 
-from core.api import invalid
+from core.api import invalid, local_today
 from plugins.help_at_home import rules
 
 SERVICES = ("nursing_visit", "home_help", "psychosocial_support", "accompaniment")
@@ -56,7 +56,8 @@ class Form(BaseModel):
 
 
 def _not_future(value: date | None) -> date | None:
-    if value is not None and value > date.today():
+    """A validator has no tenant: "today" is the Greek date, never the server's."""
+    if value is not None and value > local_today():
         raise invalid("help_at_home.date_in_future")
     return value
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
+
+from piccolo.query.functions.aggregate import Count
 
 from core.api import (
     AppError,
@@ -35,6 +38,8 @@ from core.api import (
     get_person,
     get_staff,
     keyset,
+    list_staff,
+    local_today,
     module_settings,
     person_exists,
     set_appointment_status,
@@ -131,6 +136,20 @@ async def staff_profile(staff_id: UUID) -> dict[str, Any] | None:
         return dict(await get_staff(staff_id))
     except NotFound:
         return None
+
+
+async def staff_names(staff_ids: Iterable[UUID]) -> dict[UUID, str]:
+    """Display names of staff profiles, read a page of 200 at a time (not one per id): a
+    unit has a few dozen staff, so a report naming its workers costs one or two queries."""
+    wanted = {UUID(str(i)) for i in staff_ids}
+    names: dict[UUID, str] = {}
+    cursor: str | None = None
+    while wanted - set(names):
+        found, cursor = await list_staff(limit=200, cursor=cursor)
+        names.update({UUID(str(f["id"])): f["display_name"] for f in found})
+        if not cursor:
+            break
+    return {k: v for k, v in names.items() if k in wanted}
 
 
 async def my_staff_id(ctx: Any) -> UUID | None:
@@ -439,7 +458,7 @@ async def _evaluate(
     settings = await settings_for(ctx.tenant)
     latest = await latest_assessments(person_id)
     scores = {scale: row["total"] for scale, row in latest.items()}
-    facts = _facts(person, data, scores, date.today())
+    facts = _facts(person, data, scores, local_today(ctx.tenant))
     return rules.eligibility(facts, settings), rules.priority(facts, settings)
 
 
@@ -504,7 +523,7 @@ async def create_application(ctx: Any, form: ApplicationForm) -> dict[str, Any]:
         Application(
             id=row_id,
             person_id=form.person_id,
-            received_on=form.received_on or date.today(),
+            received_on=form.received_on or local_today(ctx.tenant),
             status="waiting",
             form_version=form_version("help_at_home.application"),
             data=data,
@@ -639,39 +658,57 @@ def _service_out(row: dict[str, Any]) -> dict[str, Any]:
 
 async def get_plan(ctx: Any, plan_id: UUID, *, audit_read: bool = True) -> dict[str, Any]:
     row = await _plan_row(plan_id)
-    services = (
-        await PlanService.select().where(PlanService.plan_id == plan_id).output(load_json=True)
-    )
-    planned = await Visit.count().where((Visit.plan_id == plan_id) & (Visit.status == "planned"))
-    done = await Visit.count().where((Visit.plan_id == plan_id) & (Visit.status == "done"))
     if audit_read:
         await _audit(ctx, "read", "care_plan", plan_id)
-    return {
-        "id": row["id"],
-        "person_id": row["person_id"],
-        "application_id": row["application_id"],
-        "form_name": row["form_name"],
-        "form_version": row["form_version"],
-        "status": row["status"],
-        "status_reason": row["status_reason"],
-        "goals": _json(row["goals"]),
-        "start_date": row["start_date"],
-        "review_date": row["review_date"],
-        "end_date": row["end_date"],
-        "paused_on": row["paused_on"],
-        "closed_on": row["closed_on"],
-        "services": [_service_out(s) for s in services],
-        "visits_planned": planned,
-        "visits_done": done,
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-    }
+    return (await _plans_out([row]))[0]
+
+
+async def _plans_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Plans with their services and visit counts: two queries for the whole page."""
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return []
+    services: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+    for svc in (
+        await PlanService.select().where(PlanService.plan_id.is_in(ids)).output(load_json=True)
+    ):
+        services[svc["plan_id"]].append(_service_out(svc))
+    counts: Counter[tuple[UUID, str]] = Counter()
+    for r in (
+        await Visit.select(Visit.plan_id, Visit.status, Count())
+        .where(Visit.plan_id.is_in(ids) & Visit.status.is_in(["planned", "done"]))
+        .group_by(Visit.plan_id, Visit.status)
+    ):
+        counts[(r["plan_id"], r["status"])] = r["count"]
+    return [
+        {
+            "id": row["id"],
+            "person_id": row["person_id"],
+            "application_id": row["application_id"],
+            "form_name": row["form_name"],
+            "form_version": row["form_version"],
+            "status": row["status"],
+            "status_reason": row["status_reason"],
+            "goals": _json(row["goals"]),
+            "start_date": row["start_date"],
+            "review_date": row["review_date"],
+            "end_date": row["end_date"],
+            "paused_on": row["paused_on"],
+            "closed_on": row["closed_on"],
+            "services": services.get(row["id"], []),
+            "visits_planned": counts[(row["id"], "planned")],
+            "visits_done": counts[(row["id"], "done")],
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+        }
+        for row in rows
+    ]
 
 
 async def list_plans(
     ctx: Any, *, person_id: UUID | None, status: str | None, limit: int | None, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    query = CarePlan.select(CarePlan.id, CarePlan.start_date)
+    query = CarePlan.select().output(load_json=True)
     if person_id is not None:
         query = query.where(CarePlan.person_id == person_id)
     if status is not None:
@@ -684,7 +721,8 @@ async def list_plans(
         cursor=cursor,
         descending=True,
     )
-    return [await get_plan(ctx, r["id"]) for r in rows], next_cursor
+    await _audit(ctx, "read", "care_plan", "", ids=[str(r["id"]) for r in rows])
+    return await _plans_out(rows), next_cursor
 
 
 async def create_plan(ctx: Any, form: CarePlanForm) -> dict[str, Any]:
@@ -800,7 +838,7 @@ async def schedule_plan(
     plan = await _plan_row(plan_id)
     if plan["status"] != "active":
         raise RequestValidationError(errors=[_error("status", "help_at_home.plan_not_active")])
-    start = max(from_date or plan["start_date"], plan["start_date"], date.today())
+    start = max(from_date or plan["start_date"], plan["start_date"], local_today(ctx.tenant))
     until = rules.plan_end(plan["start_date"], plan["review_date"], plan["end_date"])
     if start > until:
         raise RequestValidationError(
@@ -1009,7 +1047,7 @@ async def close_plan(ctx: Any, plan_id: UUID, form: ClosePlanForm) -> dict[str, 
     plan = await _plan_row(plan_id)
     if plan["status"] == "closed":
         raise RequestValidationError(errors=[_error("status", "help_at_home.plan_closed")])
-    closed_on = form.closed_on or date.today()
+    closed_on = form.closed_on or local_today(ctx.tenant)
     if closed_on < plan["start_date"]:
         raise RequestValidationError(
             errors=[
@@ -1473,19 +1511,23 @@ async def roster(ctx: Any, *, staff_id: UUID | None, day: date, order: str) -> d
 async def reassessments(
     ctx: Any, *, within_days: int, person_id: UUID | None = None
 ) -> list[dict[str, Any]]:
-    """Reassessments due within `within_days` for people with an active or paused plan."""
+    """Reassessments due within `within_days` for people with an active or paused plan.
+
+    Four queries however many people: the settings, the open plans, their people's
+    assessments and their falls and hospital admissions."""
     settings = await settings_for(ctx.tenant)
     query = CarePlan.select(CarePlan.person_id, CarePlan.start_date, CarePlan.id).where(
         CarePlan.status.is_in(["active", "paused"])
     )
     if person_id is not None:
         query = query.where(CarePlan.person_id == person_id)
-    today = date.today()
+    plans = await query
+    today = local_today(ctx.tenant)
     horizon = today + timedelta(days=within_days)
+    due = await _due_by_person({p["person_id"]: p["start_date"] for p in plans}, settings, today)
     out = []
-    for plan in await query:
-        due = await _due_for(plan["person_id"], settings, today, plan["start_date"])
-        for item in due:
+    for plan in plans:
+        for item in due.get(plan["person_id"], []):
             if item.due <= horizon:
                 out.append(
                     {"person_id": plan["person_id"], "plan_id": plan["id"], **item.as_dict()}
@@ -1494,20 +1536,37 @@ async def reassessments(
     return out
 
 
-async def _due_for(
-    person_id: UUID, settings: Settings, today: date, plan_start: date | None
-) -> list[rules.Reassessment]:
-    latest = await latest_assessments(person_id)
-    incidents = await Incident.select(Incident.occurred_on).where(
-        (Incident.person_id == person_id) & Incident.kind.is_in(["fall", "hospital_admission"])
+async def _due_by_person(
+    plan_starts: dict[UUID, date | None], settings: Settings, today: date
+) -> dict[UUID, list[rules.Reassessment]]:
+    """Each person's reassessments due (`rules.reassessments_due`), from two queries."""
+    people = list(plan_starts)
+    if not people:
+        return {}
+    assessed = (
+        await Assessment.select(Assessment.person_id, Assessment.scale, Assessment.assessed_on)
+        .where(Assessment.person_id.is_in(people))
+        .order_by(Assessment.assessed_on)
+        .order_by(Assessment.signed_at)
     )
-    return rules.reassessments_due(
-        {s: r["assessed_on"] for s, r in latest.items()},
-        settings,
-        today,
-        incidents=[i["occurred_on"] for i in incidents],
-        plan_start=plan_start,
-    )
+    latest: dict[UUID, dict[str, date]] = defaultdict(dict)
+    for row in assessed:  # oldest first: the latest of each scale wins
+        latest[row["person_id"]][row["scale"]] = row["assessed_on"]
+    incidents: dict[UUID, list[date]] = defaultdict(list)
+    for row in await Incident.select(Incident.person_id, Incident.occurred_on).where(
+        Incident.person_id.is_in(people) & Incident.kind.is_in(["fall", "hospital_admission"])
+    ):
+        incidents[row["person_id"]].append(row["occurred_on"])
+    return {
+        person: rules.reassessments_due(
+            latest.get(person, {}),
+            settings,
+            today,
+            incidents=incidents.get(person, []),
+            plan_start=start,
+        )
+        for person, start in plan_starts.items()
+    }
 
 
 async def person_summary(ctx: Any, person_id: UUID) -> dict[str, Any]:
@@ -1515,10 +1574,11 @@ async def person_summary(ctx: Any, person_id: UUID) -> dict[str, Any]:
     health = ctx.has(HEALTH)
     settings = await settings_for(ctx.tenant)
     latest = await latest_assessments(person_id)
-    plans = (
-        await CarePlan.select(CarePlan.id)
+    plans = await _plans_out(
+        await CarePlan.select()
         .where(CarePlan.person_id == person_id)
         .order_by(CarePlan.start_date, ascending=False)
+        .output(load_json=True)
     )
     apps = (
         await Application.select()
@@ -1526,24 +1586,22 @@ async def person_summary(ctx: Any, person_id: UUID) -> dict[str, Any]:
         .order_by(Application.received_on, ascending=False)
         .output(load_json=True)
     )
-    open_plan = next(
-        (
-            p
-            for p in [await get_plan(ctx, r["id"], audit_read=False) for r in plans]
-            if p["status"] in ("active", "paused")
-        ),
-        None,
-    )
-    due = await _due_for(
-        person_id, settings, date.today(), open_plan["start_date"] if open_plan else None
-    )
+    open_plan = next((p for p in plans if p["status"] in ("active", "paused")), None)
+    due = (
+        await _due_by_person(
+            {person_id: open_plan["start_date"] if open_plan else None},
+            settings,
+            local_today(ctx.tenant),
+        )
+    )[person_id]
     await _audit(ctx, "read", "person_summary", person_id)
     return {
         "person_id": person_id,
         "applications": [await _application_out(a, health) for a in apps],
         "latest_assessments": {s: await _assessment_out(r, health) for s, r in latest.items()},
         "open_plan": open_plan,
-        "plans": [r["id"] for r in plans],
+        "plans": [p["id"] for p in plans],
+        "plan_history": plans,
         "reassessments": [d.as_dict() for d in due],
     }
 
