@@ -9,6 +9,9 @@ READ = "family_center.read"  # the administrative case file, programmes, reports
 COUNSEL = "family_center.counsel"  # open cases, record sessions, write clinical notes
 GROUPS = "family_center.groups"  # group programmes, school workshops, volunteers
 PROTECTION = "family_center.protection"  # prosecutor orders and social investigations
+# Every prosecutor order, not only those the user is assigned to: the head of the social
+# service, who registers incoming orders and shares them out among the team.
+SUPERVISE = "family_center.protection.supervise"
 
 MANIFEST = Manifest(
     slug=SLUG,
@@ -67,6 +70,12 @@ MANIFEST = Manifest(
             title_el="Εισαγγελικές εντολές και κοινωνικές έρευνες",
             title_en="Prosecutor orders and social investigations",
             roles=("tenant_admin", "social_worker", "psychologist", "child_protection_officer"),
+        ),
+        PermissionSpec(
+            code=SUPERVISE,
+            title_el="Εποπτεία όλων των εισαγγελικών εντολών (όχι μόνο των χρεωμένων)",
+            title_en="Supervise every prosecutor order (not only those assigned)",
+            roles=("tenant_admin",),
         ),
     ),
     settings_model=Settings,

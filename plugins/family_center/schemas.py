@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from core.api import invalid
+from core.api import invalid, local_today
 from plugins.family_center.settings import SessionType
 
 Problem = Literal[
@@ -127,7 +127,9 @@ class Form(BaseModel):
 
 
 def _not_future(value: date | None) -> date | None:
-    if value is not None and value > date.today():
+    """A validator has no tenant at hand: `local_today()` is the Greek date (Europe/Athens),
+    not the server's, so an entry made just after midnight in Athens is not "in the future"."""
+    if value is not None and value > local_today():
         raise invalid("date_in_future")
     return value
 

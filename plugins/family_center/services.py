@@ -15,6 +15,8 @@ from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from piccolo.columns.combination import WhereRaw
+
 from core.api import (
     FieldError,
     Forbidden,
@@ -28,6 +30,7 @@ from core.api import (
     get_referral,
     keyset,
     list_documents,
+    local_today,
     membership_roles,
     module_settings,
     open_referral,
@@ -36,7 +39,7 @@ from core.api import (
     t,
 )
 from plugins.family_center import rules
-from plugins.family_center.manifest import MANIFEST, PROTECTION, SLUG
+from plugins.family_center.manifest import MANIFEST, PROTECTION, SLUG, SUPERVISE
 from plugins.family_center.schemas import (
     CaseClose,
     CaseCreate,
@@ -93,7 +96,8 @@ def zone(ctx: Any) -> ZoneInfo:
 
 
 def today(ctx: Any) -> date:
-    return datetime.now(zone(ctx)).date()
+    """The tenant's date (never the server's: a UTC server is on yesterday after midnight)."""
+    return local_today(ctx.tenant)
 
 
 async def settings_for(ctx: Any) -> Settings:
@@ -793,7 +797,24 @@ def _protection_roles() -> tuple[str, ...]:
     return ()
 
 
-async def _investigation_row(investigation_id: UUID) -> dict[str, Any]:
+def sees_every_order(ctx: Any) -> bool:
+    """Supervisors (the manifest's `SUPERVISE`) see every order; the rest of the team only the
+    orders assigned to them: an order names children and an allegation of abuse."""
+    return bool(ctx.has(SUPERVISE))
+
+
+def _assigned_to(user_id: UUID) -> WhereRaw:
+    """Orders whose `assigned` JSON list holds the user, as a condition of the query itself,
+    so that filtering happens before paging. The JSON text holds each id in quotes on both
+    engines (SQLite keeps JSON as text; CAST works on PostgreSQL's json)."""
+    return WhereRaw("CAST(assigned AS TEXT) LIKE {}", f'%"{UUID(str(user_id))}"%')
+
+
+async def _investigation_row(
+    ctx: Any, investigation_id: UUID, *, check_visible: bool = True
+) -> dict[str, Any]:
+    """The order, if it exists in this tenant and the user may see it (404 otherwise:
+    whether an order exists about a child is itself sensitive)."""
     row = (
         await Investigation.select()
         .where(Investigation.id == investigation_id)
@@ -801,6 +822,12 @@ async def _investigation_row(investigation_id: UUID) -> dict[str, Any]:
         .output(load_json=True)
     )
     if row is None:
+        raise NotFound()
+    if (
+        check_visible
+        and not sees_every_order(ctx)
+        and str(ctx.user_id) not in (row["assigned"] or [])
+    ):
         raise NotFound()
     return dict(row)
 
@@ -859,9 +886,9 @@ async def create_investigation(ctx: Any, data: InvestigationCreate) -> dict[str,
 
 
 async def get_investigation(
-    ctx: Any, investigation_id: UUID, *, audit_read: bool = True
+    ctx: Any, investigation_id: UUID, *, audit_read: bool = True, check_visible: bool = True
 ) -> dict[str, Any]:
-    row = await _investigation_row(investigation_id)
+    row = await _investigation_row(ctx, investigation_id, check_visible=check_visible)
     settings = await settings_for(ctx)
     parties = (await _parties("investigation", [investigation_id]))[investigation_id]
     out = _investigation_out(row, parties, today(ctx), settings)
@@ -897,6 +924,10 @@ async def list_investigations(
     settings = await settings_for(ctx)
     day = today(ctx)
     query = Investigation.select().output(load_json=True)
+    if not sees_every_order(ctx):
+        query = query.where(_assigned_to(ctx.user_id))
+    if assigned_to is not None:
+        query = query.where(_assigned_to(assigned_to))
     if status is not None:
         query = query.where(Investigation.status == status)
     if state in ("overdue", "approaching", "on_time"):
@@ -917,8 +948,6 @@ async def list_investigations(
     rows, next_cursor = await keyset(
         query, sort=Investigation.deadline, id_column=Investigation.id, limit=limit, cursor=cursor
     )
-    if assigned_to is not None:
-        rows = [r for r in rows if str(assigned_to) in (r["assigned"] or [])]
     parties = await _parties("investigation", [r["id"] for r in rows])
     items = [_investigation_out(r, parties[r["id"]], day, settings) for r in rows]
     await _audit(ctx, "read", "investigation", "", list=True, ids=[str(i["id"]) for i in items])
@@ -928,7 +957,7 @@ async def list_investigations(
 async def update_investigation(
     ctx: Any, investigation_id: UUID, data: InvestigationUpdate
 ) -> dict[str, Any]:
-    row = await _investigation_row(investigation_id)
+    row = await _investigation_row(ctx, investigation_id)
     values: dict[Any, Any] = {}
     if data.assigned is not None:
         await _colleagues(ctx, data.assigned, "assigned", _protection_roles())
@@ -951,11 +980,13 @@ async def update_investigation(
             investigation_id,
             fields=sorted(str(k._meta.name) for k in values),
         )
-    return await get_investigation(ctx, investigation_id, audit_read=False)
+    # A case worker who hands the order over to colleagues no longer sees it: answer with the
+    # order as saved rather than refusing the change they were allowed to make.
+    return await get_investigation(ctx, investigation_id, audit_read=False, check_visible=False)
 
 
 async def book_visit(ctx: Any, investigation_id: UUID, data: VisitCreate) -> dict[str, Any]:
-    await _investigation_row(investigation_id)
+    await _investigation_row(ctx, investigation_id)
     parties = _who((await _parties("investigation", [investigation_id]))[investigation_id])
     if any(p not in parties for p in data.person_ids):
         raise _error("person_ids", "not_in_investigation")
@@ -987,7 +1018,7 @@ async def book_visit(ctx: Any, investigation_id: UUID, data: VisitCreate) -> dic
 async def report_template(ctx: Any, investigation_id: UUID) -> str:
     """The skeleton of the social-investigation report (έκθεση κοινωνικής έρευνας), in Greek:
     the language of the submission, whatever the user's UI language."""
-    row = await _investigation_row(investigation_id)
+    row = await _investigation_row(ctx, investigation_id)
     parties = (await _parties("investigation", [investigation_id]))[investigation_id]
 
     async def names(ids: list[UUID]) -> str:
@@ -1034,7 +1065,7 @@ async def report_template(ctx: Any, investigation_id: UUID) -> str:
 
 
 async def save_report(ctx: Any, investigation_id: UUID, data: ReportDraft) -> dict[str, Any]:
-    row = await _investigation_row(investigation_id)
+    row = await _investigation_row(ctx, investigation_id)
     if row["status"] == "closed":
         raise _error("body", "investigation_closed")
     await Investigation.update(
@@ -1050,7 +1081,7 @@ async def save_report(ctx: Any, investigation_id: UUID, data: ReportDraft) -> di
 async def read_report(
     ctx: Any, investigation_id: UUID, *, audit_read: bool = True
 ) -> dict[str, Any]:
-    row = await _investigation_row(investigation_id)
+    row = await _investigation_row(ctx, investigation_id)
     body = await decrypt(row["report_body"], REPORT_BODY) or ""
     drafted = bool(body)
     if not drafted:
@@ -1068,7 +1099,7 @@ async def read_report(
 async def report_pdf(ctx: Any, investigation_id: UUID) -> tuple[bytes, str]:
     from plugins.family_center.pdf import render_report
 
-    row = await _investigation_row(investigation_id)
+    row = await _investigation_row(ctx, investigation_id)
     report = await read_report(ctx, investigation_id, audit_read=False)
     await _audit(ctx, "export", "investigation_report", investigation_id, format="pdf")
     title = f"{ctx.tenant.name} - {row['order_protocol']}"
@@ -1077,7 +1108,7 @@ async def report_pdf(ctx: Any, investigation_id: UUID) -> tuple[bytes, str]:
 
 
 async def add_dispatch(ctx: Any, investigation_id: UUID, data: DispatchCreate) -> dict[str, Any]:
-    row = await _investigation_row(investigation_id)
+    row = await _investigation_row(ctx, investigation_id)
     if data.sent_on < row["received_on"]:
         raise _error("sent_on", "sent_before_receipt")
     if data.what == "report" and not row["report_body"]:
@@ -1123,11 +1154,10 @@ async def open_tasks(ctx: Any) -> list[dict[str, Any]]:
                 Investigation.completed_on.is_null()
                 & (Investigation.deadline <= day + timedelta(days=settings.deadline_warning_days))
             )
+            .where(_assigned_to(ctx.user_id))
             .output(load_json=True)
         )
         for row in rows:
-            if str(ctx.user_id) not in (row["assigned"] or []):
-                continue
             state = rules.deadline_state(row["deadline"], day, settings.deadline_warning_days)
             out.append(
                 {
