@@ -25,7 +25,7 @@ of `json_schema_extra` the renderer reads:
 
 * `widget`: `textarea`, `password`, `email`, `tel`, `url`, `search` or `hidden` (otherwise the
   type decides);
-* `autocomplete`, `inputmode`: copied to the input;
+* `autocomplete`, `inputmode`, `rows` (a textarea's height): copied to the input;
 * `options_el` / `options_en`: `{value: label}` for the options of an enum or a Literal.
 
 Types and widgets
@@ -386,7 +386,7 @@ def field_views(
             widget = "checkboxes" if shape.multiple else "select"
         current = raw.get(key, [])
         attrs = _constraints(info, shape)
-        for attr in ("autocomplete", "inputmode"):
+        for attr in ("autocomplete", "inputmode", "rows"):
             if isinstance(extra.get(attr), str):
                 attrs[attr] = extra[attr]
         view = FieldView(

@@ -180,3 +180,10 @@ def test_choices_of_the_request_make_selects_and_checkboxes() -> None:
     with pytest.raises(RequestValidationError) as caught:
         parse_form(Booking, {"person_id": str(a)})
     assert {e.field for e in caught.value.errors} == {"helper_ids"}
+
+
+def test_a_long_text_asks_for_a_taller_textarea() -> None:
+    class Report(BaseModel):
+        body: str = Field(json_schema_extra={"widget": "textarea", "rows": "24"})
+
+    assert 'rows="24"' in str(render_form(Report))
