@@ -8,12 +8,12 @@ roles: special categories never leave the server for roles that may not see them
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from litestar import Request, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.audit.writer import record
 from core.beneficiaries import services
@@ -76,11 +76,11 @@ async def _out(ctx: RequestContext, people: list[dict[str, Any]]) -> list[dict[s
 )
 async def list_beneficiaries(
     ctx: Ctx,
-    q: str | None = None,
-    category: Annotated[list[str] | None, Parameter(query="category")] = None,
-    status: str | None = None,
-    limit: int | None = None,
-    cursor: str | None = None,
+    q: FromQuery[str | None] = None,
+    category: FromQuery[list[str] | None] = None,
+    status: FromQuery[str | None] = None,
+    limit: FromQuery[int | None] = None,
+    cursor: FromQuery[str | None] = None,
 ) -> BeneficiaryPage:
     ctx.require(READ)
     if status is not None and status not in STATUSES:
@@ -170,7 +170,7 @@ async def merge_beneficiary(
 
 @get("/households", tags=["households"], summary="List households")
 async def list_households(
-    ctx: Ctx, limit: int | None = None, cursor: str | None = None
+    ctx: Ctx, limit: FromQuery[int | None] = None, cursor: FromQuery[str | None] = None
 ) -> HouseholdPage:
     ctx.require(READ)
     items, next_cursor = await services.list_households(limit, cursor)
@@ -200,7 +200,7 @@ async def read_household(ctx: Ctx, household_id: FromPath[UUID]) -> HouseholdOut
     summary="Household composition on a date (size, ages, OECD-modified weight)",
 )
 async def household_composition(
-    ctx: Ctx, household_id: FromPath[UUID], on: date | None = None
+    ctx: Ctx, household_id: FromPath[UUID], on: FromQuery[date | None] = None
 ) -> dict[str, Any]:
     ctx.require(READ)
     composition = await services.household_composition(household_id=household_id, on=on)

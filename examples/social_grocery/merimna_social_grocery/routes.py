@@ -6,13 +6,12 @@ and opened the request's transaction. Handlers check the permission and call `se
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
 from core.api import RequestContext
 from litestar import get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from merimna_social_grocery import services
 from merimna_social_grocery.manifest import READ, WRITE
@@ -42,9 +41,9 @@ async def create_card(ctx: Ctx, data: JSONBody[CardIn]) -> CardOut:
 @get("/cards", tags=TAGS, summary="List cards and decisions, newest first")
 async def list_cards(
     ctx: Ctx,
-    person_id: Annotated[UUID | None, Parameter(query="person_id")] = None,
-    limit: Annotated[int | None, Parameter(query="limit")] = None,
-    cursor: Annotated[str | None, Parameter(query="cursor")] = None,
+    person_id: FromQuery[UUID | None] = None,
+    limit: FromQuery[int | None] = None,
+    cursor: FromQuery[str | None] = None,
 ) -> CardPage:
     ctx.require(READ)
     rows, next_cursor = await services.list_cards(
@@ -68,9 +67,9 @@ async def create_entry(ctx: Ctx, data: JSONBody[EntryIn]) -> EntryOut:
 @get("/entries", tags=TAGS, summary="List entries, newest first (optionally of one person)")
 async def list_entries(
     ctx: Ctx,
-    person_id: Annotated[UUID | None, Parameter(query="person_id")] = None,
-    limit: Annotated[int | None, Parameter(query="limit")] = None,
-    cursor: Annotated[str | None, Parameter(query="cursor")] = None,
+    person_id: FromQuery[UUID | None] = None,
+    limit: FromQuery[int | None] = None,
+    cursor: FromQuery[str | None] = None,
 ) -> EntryPage:
     ctx.require(READ)
     rows, next_cursor = await services.list_entries(
