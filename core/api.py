@@ -5,6 +5,9 @@ An import-linter contract in the test run enforces this boundary. A module that 
 gets this API extended, so the next module has it too.
 """
 
+from collections.abc import Awaitable, Callable, Iterable
+from uuid import UUID
+
 from core.audit.writer import record as audit
 from core.beneficiaries.composition import HouseholdComposition, MemberFacts, compose
 from core.beneficiaries.schemas import BeneficiaryCreate
@@ -96,6 +99,35 @@ from tenants.resolution import membership_roles
 from tenants.scoping import TenantScoped, current_tenant_id
 from tenants.services import get_module_settings as module_settings
 
+
+async def in_each_tenant(
+    fn: Callable[[UUID], Awaitable[None]], *, tenant_ids: Iterable[UUID] | None = None
+) -> int:
+    """Run `fn(tenant_id)` once per tenant (or for `tenant_ids`), each as that tenant.
+
+    For a module's data migration that needs the tenant, e.g. encrypting values a column
+    held in plaintext with each tenant's key (`encrypt` works inside `fn`). Runs in the
+    current transaction (the migration's; one is opened otherwise); both walls stay up: the
+    scoping context and, on PostgreSQL, row-level security are set for one tenant at a time.
+    Returns how many tenants were visited.
+    """
+    from core import db
+    from tenants.scoping import tenant_context
+    from tenants.tables import Tenant
+
+    async with db.transaction():
+        if tenant_ids is None:
+            ids = [r["id"] for r in await Tenant.select(Tenant.id).order_by(Tenant.id)]
+        else:
+            ids = list(tenant_ids)
+        for tenant_id in ids:
+            with tenant_context(tenant_id):
+                await db.set_rls_tenant(tenant_id)
+                await fn(tenant_id)
+        await db.set_rls_tenant(None)
+    return len(ids)
+
+
 __all__ = [
     "API_VERSION",
     "AgendaEntry",
@@ -159,6 +191,7 @@ __all__ = [
     "get_staff",
     "hookimpl",
     "household_composition",
+    "in_each_tenant",
     "invalid",
     "keyset",
     "local_now",

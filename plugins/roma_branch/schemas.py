@@ -194,7 +194,14 @@ class ReceptionIn(Strict):
             "other": "Other",
         },
     )
-    follow_up: str = F("Συνέχεια", "Follow-up", "", max_length=500)
+    follow_up: str = F(
+        "Συνέχεια",
+        "Follow-up",
+        "",
+        max_length=500,
+        help_el="Τι θα γίνει στη συνέχεια· αποθηκεύεται κρυπτογραφημένο.",
+        help_en="What happens next; stored encrypted.",
+    )
     follow_up_on: date | None = F("Ημερομηνία συνέχειας", "Follow-up date", None)
     notes: str = F("Σημειώσεις", "Notes", "", max_length=5000, widget="textarea")
 
@@ -221,7 +228,14 @@ class AccompanimentIn(Strict):
     person_id: UUID = F("Ωφελούμενος", "Beneficiary")
     agency: Agency = F("Υπηρεσία", "Agency", options_el=AGENCY_EL, options_en=AGENCY_EN)
     agency_other: str = F("Άλλη υπηρεσία (ποια)", "Other agency (which)", "", max_length=200)
-    purpose: str = F("Σκοπός", "Purpose", min_length=1, max_length=500)
+    purpose: str = F(
+        "Σκοπός",
+        "Purpose",
+        min_length=1,
+        max_length=500,
+        help_el="Αποθηκεύεται κρυπτογραφημένο.",
+        help_en="Stored encrypted.",
+    )
     start: AwareDatetime = F("Έναρξη", "Start")
     end: AwareDatetime | None = F("Λήξη", "End", None)
     mediator_staff_id: UUID = F("Διαμεσολαβητής/τρια", "Mediator")
@@ -242,9 +256,29 @@ class AccompanimentIn(Strict):
         return value
 
 
+ACC_STATUS_EL = {"done": "Έγινε", "cancelled": "Ακυρώθηκε", "no_show": "Δεν προσήλθε"}
+ACC_STATUS_EN = {"done": "Done", "cancelled": "Cancelled", "no_show": "Did not come"}
+ACC_OUTCOME_EL = {
+    "completed": "Εξυπηρετήθηκε",
+    "partly": "Εξυπηρετήθηκε εν μέρει",
+    "not_served": "Δεν εξυπηρετήθηκε",
+    "rescheduled": "Νέο ραντεβού",
+}
+ACC_OUTCOME_EN = {
+    "completed": "Served",
+    "partly": "Partly served",
+    "not_served": "Not served",
+    "rescheduled": "Rescheduled",
+}
+
+
 class AccompanimentUpdate(Strict):
-    status: Literal["done", "cancelled", "no_show"] | None = F("Κατάσταση", "Status", None)
-    outcome: AccOutcome | None = F("Έκβαση", "Outcome", None)
+    status: Literal["done", "cancelled", "no_show"] | None = F(
+        "Κατάσταση", "Status", None, options_el=ACC_STATUS_EL, options_en=ACC_STATUS_EN
+    )
+    outcome: AccOutcome | None = F(
+        "Έκβαση", "Outcome", None, options_el=ACC_OUTCOME_EL, options_en=ACC_OUTCOME_EN
+    )
     outcome_notes: str | None = F("Σημειώσεις έκβασης", "Outcome notes", None, max_length=5000)
     cancel_reason: str | None = F("Λόγος ακύρωσης", "Cancellation reason", None, max_length=500)
 
@@ -293,7 +327,21 @@ class ApplicationUpdate(Strict):
     deposits: Money | None = F("Καταθέσεις (€)", "Deposits (€)", None)
     submitted_on: date | None = F("Ημερομηνία υποβολής", "Submitted on", None)
     outcome: Literal["pending", "approved", "rejected", "withdrawn"] | None = F(
-        "Έκβαση", "Outcome", None
+        "Έκβαση",
+        "Outcome",
+        None,
+        options_el={
+            "pending": "Εκκρεμεί",
+            "approved": "Εγκρίθηκε",
+            "rejected": "Απορρίφθηκε",
+            "withdrawn": "Αποσύρθηκε",
+        },
+        options_en={
+            "pending": "Pending",
+            "approved": "Approved",
+            "rejected": "Rejected",
+            "withdrawn": "Withdrawn",
+        },
     )
     outcome_on: date | None = F("Ημερομηνία έκβασης", "Outcome date", None)
     notes: str | None = F("Σημειώσεις", "Notes", None, max_length=5000, widget="textarea")
@@ -359,6 +407,26 @@ AVAIL_EN = {
 }
 
 
+STEP_EL = {
+    "proposed": "Πρόταση",
+    "cv_sent": "Αποστολή βιογραφικού",
+    "interview": "Συνέντευξη",
+    "offer": "Πρόταση πρόσληψης",
+    "hired": "Πρόσληψη",
+    "rejected": "Απόρριψη",
+    "withdrawn": "Απόσυρση",
+}
+STEP_EN = {
+    "proposed": "Proposed",
+    "cv_sent": "CV sent",
+    "interview": "Interview",
+    "offer": "Job offer",
+    "hired": "Hired",
+    "rejected": "Rejected",
+    "withdrawn": "Withdrawn",
+}
+
+
 class JobSeekerIn(Strict):
     person_id: UUID = F("Ωφελούμενος", "Beneficiary")
     education: Education = F("Εκπαίδευση", "Education", options_el=EDU_EL, options_en=EDU_EN)
@@ -374,13 +442,19 @@ class JobSeekerIn(Strict):
 
 
 class JobSeekerUpdate(Strict):
-    education: Education | None = F("Εκπαίδευση", "Education", None)
+    education: Education | None = F(
+        "Εκπαίδευση", "Education", None, options_el=EDU_EL, options_en=EDU_EN
+    )
     skills: Words | None = F("Δεξιότητες", "Skills", None)
     experience_years: int | None = F("Έτη εμπειρίας", "Years of experience", None, ge=0, le=60)
-    experience: str | None = F("Προϋπηρεσία", "Work history", None, max_length=5000)
+    experience: str | None = F(
+        "Προϋπηρεσία", "Work history", None, max_length=5000, widget="textarea"
+    )
     licences: Words | None = F("Άδειες", "Licences", None)
     languages: Words | None = F("Γλώσσες", "Languages", None)
-    availability: Availability | None = F("Διαθεσιμότητα", "Availability", None)
+    availability: Availability | None = F(
+        "Διαθεσιμότητα", "Availability", None, options_el=AVAIL_EL, options_en=AVAIL_EN
+    )
     registered_dypa: bool | None = F("Εγγεγραμμένος/η στη ΔΥΠΑ", "Registered with DYPA", None)
     active: bool | None = F("Ενεργό προφίλ", "Active profile", None)
 
@@ -431,15 +505,20 @@ class VacancyIn(Strict):
 
 
 class VacancyUpdate(Strict):
-    status: Literal["open", "filled", "closed"] = F("Κατάσταση", "Status")
+    status: Literal["open", "filled", "closed"] = F(
+        "Κατάσταση",
+        "Status",
+        options_el={"open": "Ανοιχτή", "filled": "Καλύφθηκε", "closed": "Έκλεισε"},
+        options_en={"open": "Open", "filled": "Filled", "closed": "Closed"},
+    )
 
 
 class MediationIn(Strict):
     seeker_id: UUID = F("Αναζητών/ούσα εργασία", "Job seeker")
     vacancy_id: UUID = F("Θέση", "Vacancy")
-    step: Step = F("Βήμα", "Step")
+    step: Step = F("Βήμα", "Step", options_el=STEP_EL, options_en=STEP_EN)
     step_on: date = F("Ημερομηνία", "Date")
-    notes: str = F("Σημειώσεις", "Notes", "", max_length=1000)
+    notes: str = F("Σημειώσεις", "Notes", "", max_length=1000, widget="textarea")
 
 
 class PlacementIn(Strict):
@@ -447,13 +526,29 @@ class PlacementIn(Strict):
     employer_id: UUID = F("Εργοδότης", "Employer")
     vacancy_id: UUID | None = F("Θέση", "Vacancy", None)
     start_date: date = F("Έναρξη εργασίας", "Start date")
-    contract: Contract = F("Σύμβαση", "Contract", "full_time")
+    contract: Contract = F(
+        "Σύμβαση",
+        "Contract",
+        "full_time",
+        options_el={
+            "full_time": "Πλήρης απασχόληση",
+            "part_time": "Μερική απασχόληση",
+            "seasonal": "Εποχική",
+            "apprenticeship": "Μαθητεία",
+        },
+        options_en={
+            "full_time": "Full time",
+            "part_time": "Part time",
+            "seasonal": "Seasonal",
+            "apprenticeship": "Apprenticeship",
+        },
+    )
 
 
 class FollowupIn(Strict):
     done_on: date = F("Ημερομηνία", "Date")
     still_employed: bool = F("Εργάζεται ακόμη", "Still employed")
-    notes: str = F("Σημειώσεις", "Notes", "", max_length=1000)
+    notes: str = F("Σημειώσεις", "Notes", "", max_length=1000, widget="textarea")
 
 
 # -- school -------------------------------------------------------------------------------------
@@ -474,6 +569,28 @@ ENROL_EN = {
 }
 
 
+CONCERN_EL = {"none": "Καμία", "low": "Χαμηλή", "medium": "Μέτρια", "high": "Υψηλή"}
+CONCERN_EN = {"none": "None", "low": "Low", "medium": "Medium", "high": "High"}
+SCHOOL_ACTION_EL = {
+    "home_visit": "Επίσκεψη στο σπίτι",
+    "school_meeting": "Συνάντηση με το σχολείο",
+    "parent_meeting": "Συνάντηση με γονείς",
+    "enrolment_support": "Υποστήριξη εγγραφής",
+    "tutoring": "Ενισχυτική διδασκαλία",
+    "referral": "Παραπομπή",
+    "other": "Άλλο",
+}
+SCHOOL_ACTION_EN = {
+    "home_visit": "Home visit",
+    "school_meeting": "Meeting with the school",
+    "parent_meeting": "Meeting with the parents",
+    "enrolment_support": "Enrolment support",
+    "tutoring": "Tutoring",
+    "referral": "Referral",
+    "other": "Other",
+}
+
+
 def _school_year(value: str) -> str:
     first, _, second = value.partition("-")
     if not (first.isdigit() and second.isdigit() and int(second) == int(first) + 1):
@@ -490,7 +607,13 @@ class SchoolRecordIn(Strict):
     enrolment_status: Enrolment = F(
         "Εγγραφή", "Enrolment", options_el=ENROL_EL, options_en=ENROL_EN
     )
-    attendance_concern: Concern = F("Ανησυχία για φοίτηση", "Attendance concern", "none")
+    attendance_concern: Concern = F(
+        "Ανησυχία για φοίτηση",
+        "Attendance concern",
+        "none",
+        options_el=CONCERN_EL,
+        options_en=CONCERN_EN,
+    )
     absences: int = F("Απουσίες", "Absences", 0, ge=0, le=400)
 
     @field_validator("school_year")
@@ -502,15 +625,33 @@ class SchoolRecordIn(Strict):
 class SchoolRecordUpdate(Strict):
     school: str | None = F("Σχολείο", "School", None, max_length=200)
     grade: str | None = F("Τάξη", "Grade", None, max_length=40)
-    enrolment_status: Enrolment | None = F("Εγγραφή", "Enrolment", None)
-    attendance_concern: Concern | None = F("Ανησυχία για φοίτηση", "Attendance concern", None)
+    enrolment_status: Enrolment | None = F(
+        "Εγγραφή", "Enrolment", None, options_el=ENROL_EL, options_en=ENROL_EN
+    )
+    attendance_concern: Concern | None = F(
+        "Ανησυχία για φοίτηση",
+        "Attendance concern",
+        None,
+        options_el=CONCERN_EL,
+        options_en=CONCERN_EN,
+    )
     absences: int | None = F("Απουσίες", "Absences", None, ge=0, le=400)
 
 
 class SchoolActionIn(Strict):
     on: date = F("Ημερομηνία", "Date")
-    action: SchoolAction = F("Ενέργεια", "Action")
-    notes: str = F("Σημειώσεις", "Notes", "", max_length=1000)
+    action: SchoolAction = F(
+        "Ενέργεια", "Action", options_el=SCHOOL_ACTION_EL, options_en=SCHOOL_ACTION_EN
+    )
+    notes: str = F(
+        "Σημειώσεις",
+        "Notes",
+        "",
+        max_length=1000,
+        widget="textarea",
+        help_el="Αποθηκεύεται κρυπτογραφημένο.",
+        help_en="Stored encrypted.",
+    )
 
 
 # -- ESF participant records --------------------------------------------------------------------

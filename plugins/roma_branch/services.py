@@ -30,6 +30,7 @@ from core.api import (
     get_person,
     household_composition,
     keyset,
+    local_today,
     module_settings,
     person_exists,
     set_appointment_status,
@@ -72,6 +73,7 @@ from plugins.roma_branch.tables import (
     Mediation,
     Placement,
     Reception,
+    SchoolAction,
     SchoolRecord,
     Vacancy,
 )
@@ -85,7 +87,8 @@ def now() -> datetime:
 
 
 def today(ctx: Any) -> date:
-    return datetime.now(ZoneInfo(ctx.tenant.timezone)).date()
+    """The tenant's date (Europe/Athens), never the server's."""
+    return local_today(ctx.tenant)
 
 
 async def settings_of(ctx: Any) -> Settings:
@@ -105,25 +108,25 @@ async def _open(token: str, purpose: str) -> str:
     return (await decrypt(token, f"{SLUG}.{purpose}") or "") if token else ""
 
 
-async def _open_note(value: str, purpose: str) -> str:
-    """A mediation's or follow-up's note. Those columns held plaintext before the "encrypted
-    notes" migration, and a migration has no tenant key to encrypt old rows with: a value
-    without the ciphertext prefix is such a legacy note and is returned as it is. Every note
-    written since is sealed, and rewriting a legacy note seals it."""
+async def _open_text(value: str | None, purpose: str) -> str:
+    """A column that once held plaintext (mediation and follow-up notes, a reception's
+    follow-up, an accompaniment's purpose). The "seal plaintext" migration encrypted the old
+    rows; a value without the ciphertext prefix can still come from a process of an older
+    version during a rolling upgrade, and is returned as it is. Rewriting it seals it."""
     if value and not value.startswith(CIPHERTEXT_PREFIX):
         return value
-    return await _open(value, purpose)
+    return await _open(value or "", purpose)
 
 
 async def mediation_out(row: dict[str, Any]) -> dict[str, Any]:
     out = _plain(row)
-    out["notes"] = await _open_note(row["notes"], "mediation.notes")
+    out["notes"] = await _open_text(row["notes"], "mediation.notes")
     return out
 
 
 async def followup_out(row: dict[str, Any]) -> dict[str, Any]:
     out = _plain(row)
-    out["notes"] = await _open_note(row["notes"], "followup.notes")
+    out["notes"] = await _open_text(row["notes"], "followup.notes")
     return out
 
 
@@ -172,7 +175,7 @@ async def create_reception(ctx: Any, data: ReceptionIn) -> dict[str, Any]:
         channel=data.channel,
         request_type=data.request_type,
         outcome=data.outcome,
-        follow_up=data.follow_up,
+        follow_up=await _seal(data.follow_up, "reception.follow_up"),
         follow_up_on=data.follow_up_on,
         notes_sealed=await _seal(data.notes, "reception.notes"),
         staff_user_id=ctx.user_id,
@@ -186,6 +189,7 @@ async def create_reception(ctx: Any, data: ReceptionIn) -> dict[str, Any]:
 async def reception_out(row: dict[str, Any]) -> dict[str, Any]:
     out = _plain(row)
     out["notes"] = await _open(row["notes_sealed"], "reception.notes")
+    out["follow_up"] = await _open_text(row["follow_up"], "reception.follow_up")
     return out
 
 
@@ -261,7 +265,7 @@ async def create_accompaniment(ctx: Any, data: AccompanimentIn) -> dict[str, Any
             person_id=data.person_id,
             agency=data.agency,
             agency_other=data.agency_other,
-            purpose=data.purpose,
+            purpose=await _seal(data.purpose, "accompaniment.purpose"),
             start=start_utc,
             end=end.astimezone(UTC),
             day=data.start.astimezone(ZoneInfo(ctx.tenant.timezone)).date(),
@@ -279,6 +283,7 @@ async def create_accompaniment(ctx: Any, data: AccompanimentIn) -> dict[str, Any
 
 async def accompaniment_out(row: dict[str, Any]) -> dict[str, Any]:
     out = _plain(row)
+    out["purpose"] = await _open_text(row["purpose"], "accompaniment.purpose")
     out["outcome_notes"] = await _open(row["outcome_notes_sealed"], "accompaniment.notes")
     return out
 
@@ -443,13 +448,22 @@ def estimate_only(data: EstimateIn, settings: Settings) -> dict[str, Any]:
     return {**estimate, "explanation": explain(estimate, settings.mi_income_months)}
 
 
-async def _items(application_id: UUID) -> list[dict[str, Any]]:
-    return [
-        dict(r)
-        for r in await ChecklistItem.select()
-        .where(ChecklistItem.application_id == application_id)
+async def _items_of(application_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    """The checklists of several applications in one query."""
+    out: dict[UUID, list[dict[str, Any]]] = {aid: [] for aid in application_ids}
+    if not application_ids:
+        return out
+    for r in (
+        await ChecklistItem.select()
+        .where(ChecklistItem.application_id.is_in(application_ids))
         .order_by(ChecklistItem.position)
-    ]
+    ):
+        out[r["application_id"]].append(dict(r))
+    return out
+
+
+async def _items(application_id: UUID) -> list[dict[str, Any]]:
+    return (await _items_of([application_id]))[application_id]
 
 
 def _readiness(items: list[dict[str, Any]], on: date, warning_days: int) -> rules.Readiness:
@@ -925,13 +939,24 @@ async def list_mediations(
     return [await mediation_out(r) for r in rows], nxt
 
 
-async def _followups(placement_id: UUID) -> list[dict[str, Any]]:
-    return [
-        await followup_out(dict(r))
-        for r in await Followup.select()
-        .where(Followup.placement_id == placement_id)
+async def _followups_of(placement_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    """The follow-ups of several placements in one query (lists, exports: never one query
+    per placement)."""
+    out: dict[UUID, list[dict[str, Any]]] = {pid: [] for pid in placement_ids}
+    if not placement_ids:
+        return out
+    rows = (
+        await Followup.select()
+        .where(Followup.placement_id.is_in(placement_ids))
         .order_by(Followup.month)
-    ]
+    )
+    for r in rows:
+        out[r["placement_id"]].append(await followup_out(dict(r)))
+    return out
+
+
+async def _followups(placement_id: UUID) -> list[dict[str, Any]]:
+    return (await _followups_of([placement_id]))[placement_id]
 
 
 async def create_placement(ctx: Any, data: PlacementIn) -> dict[str, Any]:
@@ -982,7 +1007,8 @@ async def list_placements(
         await _row(JobSeeker, seeker_id)
         query = query.where(Placement.seeker_id == seeker_id)
     rows, nxt = await _page(ctx, "placement", query, Placement.start_date, Placement, limit, cursor)
-    return [{**_plain(r), "followups": await _followups(r["id"])} for r in rows], nxt
+    followups = await _followups_of([r["id"] for r in rows])
+    return [{**_plain(r), "followups": followups[r["id"]]} for r in rows], nxt
 
 
 async def record_followup(
@@ -1032,13 +1058,47 @@ async def create_school_record(ctx: Any, data: SchoolRecordIn) -> dict[str, Any]
     )
     await row.save()
     await _audit(ctx, "create", "school_record", row.id)
-    return _plain(await _row(SchoolRecord, row.id))
+    return await _school_out(await _row(SchoolRecord, row.id))
+
+
+async def _actions_of(record_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    """The actions of several school records in one query, notes decrypted, oldest first,
+    in the API's shape (`on`, `action`, `notes`, `by`)."""
+    out: dict[UUID, list[dict[str, Any]]] = {rid: [] for rid in record_ids}
+    if not record_ids:
+        return out
+    rows = (
+        await SchoolAction.select()
+        .where(SchoolAction.school_record_id.is_in(record_ids))
+        .order_by(SchoolAction.action_on)
+        .order_by(SchoolAction.created_at)
+    )
+    for r in rows:
+        out[r["school_record_id"]].append(
+            {
+                "id": r["id"],
+                "on": r["action_on"].isoformat(),
+                "action": r["action"],
+                "notes": await _open(r["notes"], "school_action.notes"),
+                "by": str(r["staff_user_id"]) if r["staff_user_id"] else "",
+            }
+        )
+    return out
+
+
+async def _school_out(row: dict[str, Any]) -> dict[str, Any]:
+    return (await _schools_out([row]))[0]
+
+
+async def _schools_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    actions = await _actions_of([r["id"] for r in rows])
+    return [{**_plain(r), "actions": actions[r["id"]]} for r in rows]
 
 
 async def get_school_record(ctx: Any, record_id: UUID) -> dict[str, Any]:
     row = await _row(SchoolRecord, record_id)
     await _audit(ctx, "read", "school_record", record_id)
-    return _plain(row)
+    return await _school_out(row)
 
 
 async def list_school_records(
@@ -1061,7 +1121,7 @@ async def list_school_records(
     rows, nxt = await _page(
         ctx, "school_record", query, SchoolRecord.created_at, SchoolRecord, limit, cursor
     )
-    return [_plain(r) for r in rows], nxt
+    return await _schools_out(rows), nxt
 
 
 async def update_school_record(
@@ -1073,25 +1133,27 @@ async def update_school_record(
     changes[SchoolRecord.updated_at] = now()
     await SchoolRecord.update(changes).where(SchoolRecord.id == record_id)
     await _audit(ctx, "update", "school_record", record_id, fields=sorted(sent))
-    return _plain(await _row(SchoolRecord, record_id))
+    return await _school_out(await _row(SchoolRecord, record_id))
 
 
 async def add_school_action(ctx: Any, record_id: UUID, data: SchoolActionIn) -> dict[str, Any]:
-    row = await _row(SchoolRecord, record_id)
-    actions = list(row["actions"] or [])
-    actions.append(
-        {
-            "on": data.on.isoformat(),
-            "action": data.action,
-            "notes": data.notes,
-            "by": str(ctx.user_id),
-        }
-    )
-    await SchoolRecord.update(
-        {SchoolRecord.actions: actions, SchoolRecord.updated_at: now()}
-    ).where(SchoolRecord.id == record_id)
-    await _audit(ctx, "update", "school_record", record_id, action=data.action)
-    return _plain(await _row(SchoolRecord, record_id))
+    """An action of a child's follow-up; its notes (why a child misses school...) sealed."""
+    await _row(SchoolRecord, record_id)
+    async with transaction():
+        await SchoolAction(
+            id=uuid4(),
+            school_record_id=record_id,
+            action_on=data.on,
+            action=data.action,
+            notes=await _seal(data.notes, "school_action.notes"),
+            staff_user_id=ctx.user_id,
+            created_at=now(),
+        ).save()
+        await SchoolRecord.update({SchoolRecord.updated_at: now()}).where(
+            SchoolRecord.id == record_id
+        )
+        await _audit(ctx, "update", "school_record", record_id, action=data.action)
+    return await _school_out(await _row(SchoolRecord, record_id))
 
 
 # -- ESF participant records --------------------------------------------------------------------
@@ -1207,14 +1269,16 @@ async def export_person(person_id: UUID) -> dict[str, Any]:
     accs = await Accompaniment.select().where(Accompaniment.person_id == person_id)
     out["accompaniments"] = [await accompaniment_out(dict(r)) for r in accs]
     apps = []
-    for app in (
+    app_rows = (
         await Application.select().where(Application.person_id == person_id).output(load_json=True)
-    ):
+    )
+    items = await _items_of([a["id"] for a in app_rows])
+    for app in app_rows:
         apps.append(
             {
                 **_plain(dict(app)),
                 "notes": await _open(app["notes_sealed"], "application.notes"),
-                "checklist": [_plain(i) for i in await _items(app["id"])],
+                "checklist": [_plain(i) for i in items[app["id"]]],
             }
         )
     out["applications"] = apps
@@ -1227,16 +1291,17 @@ async def export_person(person_id: UUID) -> dict[str, Any]:
         await mediation_out(dict(m))
         for m in await Mediation.select().where(Mediation.seeker_id.is_in(seeker_ids))
     ]
-    out["placements"] = [
-        {**_plain(dict(p)), "followups": await _followups(p["id"])}
-        for p in await Placement.select().where(Placement.person_id == person_id)
-    ]
-    out["school"] = [
-        _plain(dict(r))
-        for r in await SchoolRecord.select()
-        .where((SchoolRecord.child_id == person_id) | (SchoolRecord.guardian_id == person_id))
-        .output(load_json=True)
-    ]
+    placements = await Placement.select().where(Placement.person_id == person_id)
+    followups = await _followups_of([p["id"] for p in placements])
+    out["placements"] = [{**_plain(dict(p)), "followups": followups[p["id"]]} for p in placements]
+    out["school"] = await _schools_out(
+        [
+            dict(r)
+            for r in await SchoolRecord.select()
+            .where((SchoolRecord.child_id == person_id) | (SchoolRecord.guardian_id == person_id))
+            .output(load_json=True)
+        ]
+    )
     out["esf"] = [
         _plain(dict(r))
         for r in await EsfRecord.select()
@@ -1278,7 +1343,15 @@ async def erase_person(person_id: UUID) -> list[str]:
         if seeker_ids:
             await Mediation.delete().where(Mediation.seeker_id.is_in(seeker_ids))
             await JobSeeker.delete().where(JobSeeker.id.is_in(seeker_ids))
-        await SchoolRecord.delete().where(SchoolRecord.child_id == person_id)
+        school_ids = [
+            r["id"]
+            for r in await SchoolRecord.select(SchoolRecord.id).where(
+                SchoolRecord.child_id == person_id
+            )
+        ]
+        if school_ids:
+            await SchoolAction.delete().where(SchoolAction.school_record_id.is_in(school_ids))
+            await SchoolRecord.delete().where(SchoolRecord.id.is_in(school_ids))
         await SchoolRecord.update({SchoolRecord.guardian_id: None}).where(
             SchoolRecord.guardian_id == person_id
         )

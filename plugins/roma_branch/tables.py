@@ -4,9 +4,11 @@ People are core beneficiaries (`person_id`), mediators core staff profiles
 (`mediator_staff_id`), appointments core appointments, documents core documents: the services
 check each id belongs to the current tenant. Free text that may hold special-category details
 is stored as ciphertext (`EncryptedText`), encrypted with the tenant's key through `core.api`:
-the `*_sealed` columns, and the `notes` of mediations and follow-ups (plain VARCHAR before
-the "encrypted notes" migration; rows written earlier may still hold plaintext, which the
-services read as such).
+the `*_sealed` columns, the `notes` of mediations, follow-ups and school actions, a
+reception's `follow_up` and an accompaniment's `purpose`. Some of these were plain VARCHAR
+once: the "seal plaintext" migration encrypted the rows written before, and the services
+still read a value without the ciphertext prefix as plaintext (a row an older process wrote
+during a rolling upgrade).
 Membership of any of these tables reveals ethnic origin: access is limited by the module's
 permissions and every read is audited (services.py).
 """
@@ -27,7 +29,7 @@ class Reception(TenantScoped, Table, tablename="rb_reception"):
     channel = Varchar(length=8, default="visit")  # visit | phone
     request_type = Varchar(length=24)
     outcome = Varchar(length=24)
-    follow_up = Varchar(length=500, default="")
+    follow_up = EncryptedText(default="")
     follow_up_on = Date(null=True, default=None)
     notes_sealed = EncryptedText(default="")
     staff_user_id = UUID(null=True, default=None)
@@ -41,7 +43,7 @@ class Accompaniment(TenantScoped, Table, tablename="rb_accompaniment"):
     person_id = UUID()
     agency = Varchar(length=24)
     agency_other = Varchar(length=200, default="")
-    purpose = Varchar(length=500)
+    purpose = EncryptedText()
     start = Timestamptz()
     end = Timestamptz()
     day = Date()  # local day of `start` (monthly counts)
@@ -199,10 +201,26 @@ class SchoolRecord(TenantScoped, Table, tablename="rb_school_record"):
     enrolment_status = Varchar(length=16)
     attendance_concern = Varchar(length=8, default="none")  # none | low | medium | high
     absences = Integer(default=0)
+    # Legacy: actions lived here, notes included, until the "seal plaintext" migration moved
+    # them to `SchoolAction` (their notes encrypted). Always empty now; kept because
+    # migrations only add.
     actions = JSON(default=[])
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class SchoolAction(TenantScoped, Table, tablename="rb_school_action"):
+    """One action of a child's school follow-up (a home visit, a meeting with the school...);
+    its notes may tell why a child misses school, so they are ciphertext."""
+
+    id = UUID(primary_key=True)
+    school_record_id = UUID()
+    action_on = Date()
+    action = Varchar(length=24)
+    notes = EncryptedText(default="")
+    staff_user_id = UUID(null=True, default=None)
+    created_at = Timestamptz()
 
 
 class EsfRecord(TenantScoped, Table, tablename="rb_esf_record"):
@@ -232,5 +250,6 @@ TENANT_TABLES = (
     Placement,
     Followup,
     SchoolRecord,
+    SchoolAction,
     EsfRecord,
 )

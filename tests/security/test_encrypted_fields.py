@@ -65,6 +65,9 @@ def test_special_category_text_is_encrypted() -> None:
         ("hah_application", "health_sealed"),
         ("hah_visit", "vitals_sealed"),
         ("referral", "reason"),
+        ("rb_accompaniment", "purpose"),
+        ("rb_reception", "follow_up"),
+        ("rb_school_action", "notes"),
     ]:
         assert expected in encrypted, expected
     stale = [k for k in PLAINTEXT_REVIEWED if k not in seen]
