@@ -129,12 +129,18 @@ def plan_consortium(
 
 @lru_cache(maxsize=4)
 def working_days(today: date) -> tuple[date, ...]:
-    """Monday to Friday over the last three years and the next four weeks."""
+    """Monday to Friday over the last three years and the next four weeks, without Greek
+    public holidays and half-days (Orthodox Easter and the days that move with it included:
+    the calendar the booking rules use)."""
+    from core.scheduling.days import national_days
+
     start = today - timedelta(days=365 * YEARS)
+    end = today + timedelta(days=FUTURE_DAYS)
+    closed = {d.day for year in range(start.year, end.year + 1) for d in national_days(year)}
     out = []
     day = start
-    while day <= today + timedelta(days=FUTURE_DAYS):
-        if day.weekday() < 5:
+    while day <= end:
+        if day.weekday() < 5 and day not in closed:
             out.append(day)
         day += timedelta(days=1)
     return tuple(out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -20,9 +21,11 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from bench.cli import RAW, _log
@@ -40,15 +43,17 @@ def _free_port() -> int:
 
 def _wait_http(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
+    last = ""
     while True:
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
                     return
-        except OSError:
-            pass
+                last = f"status {r.status}"
+        except OSError as exc:
+            last = repr(exc)
         if time.monotonic() > deadline:
-            raise RuntimeError(f"{url} did not answer within {timeout}s")
+            raise RuntimeError(f"{url} did not answer 200 within {timeout}s (last: {last})")
         time.sleep(0.3)
 
 
@@ -87,7 +92,14 @@ def wrk(
 
 
 async def sample(url: str, tenants: int, prefix: str) -> dict[str, Any]:
-    """Ids and names per tenant (largest first), read as the app role with RLS set."""
+    """Ids and names per tenant (largest first), read as the app role with RLS set.
+
+    Only seeded people are sampled (`created_by IS NULL`): the `create` and `mixed` scenarios
+    of earlier runs add people named `Δοκιμή…`/`Μικτός…` through the API (with a creator),
+    and a search for their shared prefix would match thousands, so runs would not compare.
+    Called before any scenario writes. Also returns, per tenant, the end of its latest
+    appointment: the booking scenarios book after it, so every run books fresh slots.
+    """
     import asyncpg
 
     conn = await asyncpg.connect(url)
@@ -101,13 +113,19 @@ async def sample(url: str, tenants: int, prefix: str) -> dict[str, Any]:
                 await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(row["id"]))
                 people = await conn.fetch(
                     "SELECT id, last_name, latin_last_name, amka FROM beneficiary "
-                    "ORDER BY id LIMIT 400"
+                    "WHERE created_by IS NULL ORDER BY id LIMIT 400"
                 )
                 staff = await conn.fetch("SELECT id FROM staff_member ORDER BY id")
+                latest = await conn.fetchval(
+                    "SELECT end_at FROM appointment WHERE tenant_id = $1 "
+                    "ORDER BY end_at DESC LIMIT 1",
+                    row["id"],
+                )
             out[row["slug"]] = {
                 "tenant_id": str(row["id"]),
                 "people": [dict(p) | {"id": str(p["id"])} for p in people],
                 "staff": [str(s["id"]) for s in staff],
+                "latest_end": latest.isoformat() if latest else None,
             }
         return out
     finally:
@@ -147,30 +165,149 @@ async def db_floor(
         await conn.close()
 
 
-def _future_slots(n: int, rng: random.Random) -> list[tuple[str, str]]:
-    """Weekday half-hour slots 09:00-14:00 Athens, a year ahead (rarely a holiday)."""
-    out: list[tuple[str, str]] = []
-    day = date.today() + timedelta(days=370)
-    while len(out) < n:
+def open_days(after: date) -> Iterator[date]:
+    """Working days after `after`: Monday to Friday, never a Greek public holiday or half-day
+    (the library's calendar the booking rules use: Orthodox Easter, Clean Monday, Whit Monday
+    and the fixed days included)."""
+    from core.scheduling.days import national_days
+
+    day = after
+    while True:
         day += timedelta(days=1)
-        if day.weekday() >= 5 or (day.month, day.day) in (
-            (12, 25),
-            (12, 26),
-            (1, 1),
-            (1, 6),
-            (3, 25),
-            (8, 15),
-            (10, 28),
-            (5, 1),
-        ):
+        if day.weekday() >= 5:
             continue
-        for s in range(10):
+        if any(d.day == day for d in national_days(day.year)):
+            continue
+        yield day
+
+
+def fresh_slots(after: date, per_day: int = 10) -> Iterator[tuple[str, str]]:
+    """Half-hour slots 09:00-14:00 Athens time on the open days after `after`."""
+    for day in open_days(after):
+        for s in range(per_day):
             start = datetime(day.year, day.month, day.day, 9, 0, tzinfo=ATHENS) + timedelta(
                 minutes=30 * s
             )
-            out.append((start.isoformat(), (start + timedelta(minutes=30)).isoformat()))
-    rng.shuffle(out)
-    return out[:n]
+            yield start.isoformat(), (start + timedelta(minutes=30)).isoformat()
+
+
+def booking_start(tenant: dict[str, Any]) -> date:
+    """The day after the tenant's latest appointment (seeded or booked by an earlier run),
+    and at least 60 days ahead: every run books slots nobody has booked yet."""
+    floor = date.today() + timedelta(days=60)
+    latest = tenant.get("latest_end")
+    if not latest:
+        return floor
+    return max(floor, datetime.fromisoformat(latest).astimezone(ATHENS).date())
+
+
+def booking_requests(tenant: dict[str, Any], api: str, count: int) -> list[str]:
+    """`count` bookings that cannot conflict with each other or with earlier runs: at slot k
+    staff member s sees person (k * S + s) mod P (distinct for distinct s, as the seed does),
+    all after the tenant's latest appointment."""
+    staff, people = tenant["staff"], tenant["people"]
+    n_staff = min(len(staff), len(people))
+    out: list[str] = []
+    for k, (start, end) in enumerate(fresh_slots(booking_start(tenant))):
+        for s in range(n_staff):
+            person = people[(k * n_staff + s) % len(people)]
+            body = {
+                "staff_id": staff[s],
+                "beneficiary_id": person["id"],
+                "start": start,
+                "end": end,
+                "service": "core.counselling",
+                "mode": "in_person",
+            }
+            out.append(f"POST\t{api}/appointments\t" + json.dumps(body))
+            if len(out) >= count:
+                return out
+    return out
+
+
+async def race_one_slot(
+    base: str,
+    token: str,
+    url: str,
+    tenant: dict[str, Any],
+    api: str,
+    *,
+    rounds: int = 10,
+    bookers: int = 32,
+) -> dict[str, Any]:
+    """`bookers` clients book the same staff member at the same time, each for another person,
+    all at once; `rounds` times on fresh slots. Then the database is asked, as the app role
+    with the tenant set, how many active bookings each slot holds and whether any two active
+    bookings of one person overlap anywhere in the window: both must show no double booking.
+    """
+    import asyncpg
+    import httpx
+
+    conn = await asyncpg.connect(url)
+    try:
+        async with conn.transaction():
+            await conn.execute("SELECT set_config('app.tenant_id', $1, true)", tenant["tenant_id"])
+            latest = await conn.fetchval(
+                "SELECT end_at FROM appointment WHERE tenant_id = $1 ORDER BY end_at DESC LIMIT 1",
+                UUID(tenant["tenant_id"]),
+            )
+        fresh = dict(tenant, latest_end=latest.isoformat() if latest else None)
+        slots = list(itertools.islice(fresh_slots(booking_start(fresh)), rounds))
+        staff_id = tenant["staff"][0]
+        people = tenant["people"][:bookers]
+        headers = {"Authorization": f"Bearer {token}", "Accept-Language": "el"}
+        statuses: dict[str, int] = {}
+        limits = httpx.Limits(max_connections=bookers, max_keepalive_connections=bookers)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+            # Open every connection first, so the bookings leave together.
+            await asyncio.gather(*[client.get("/health") for _ in range(bookers)])
+            for start, end in slots:
+                bodies = [
+                    {
+                        "staff_id": staff_id,
+                        "beneficiary_id": p["id"],
+                        "start": start,
+                        "end": end,
+                        "service": "core.counselling",
+                        "mode": "in_person",
+                    }
+                    for p in people
+                ]
+                answers = await asyncio.gather(
+                    *[client.post(f"{api}/appointments", json=b, headers=headers) for b in bodies]
+                )
+                for r in answers:
+                    statuses[str(r.status_code)] = statuses.get(str(r.status_code), 0) + 1
+        async with conn.transaction():
+            await conn.execute("SELECT set_config('app.tenant_id', $1, true)", tenant["tenant_id"])
+            per_slot = [
+                await conn.fetchval(
+                    "SELECT count(*) FROM appointment_participant WHERE kind = 'staff' "
+                    "AND person_id = $1 AND active AND start_at < $3 AND end_at > $2",
+                    UUID(staff_id),
+                    datetime.fromisoformat(start),
+                    datetime.fromisoformat(end),
+                )
+                for start, end in slots
+            ]
+            overlaps = await conn.fetchval(
+                "SELECT count(*) FROM appointment_participant a "
+                "JOIN appointment_participant b ON b.person_id = a.person_id AND b.id > a.id "
+                "AND b.active AND b.start_at < a.end_at AND b.end_at > a.start_at "
+                "WHERE a.active AND a.start_at >= $1 AND a.start_at < $2 "
+                "AND b.start_at >= $1 AND b.start_at < $2",
+                datetime.fromisoformat(slots[0][0]),
+                datetime.fromisoformat(slots[-1][1]),
+            )
+        return {
+            "rounds": rounds,
+            "bookers": bookers,
+            "statuses": statuses,
+            "booked_per_slot": per_slot,
+            "double_bookings": int(overlaps) + sum(max(0, n - 1) for n in per_slot),
+        }
+    finally:
+        await conn.close()
 
 
 def _letters(i: int) -> str:
@@ -211,23 +348,8 @@ def build_requests(data: dict[str, Any], largest: str) -> dict[str, list[str]]:
         )
         for i in range(20000)
     ]
-    slots = _future_slots(20000, rng)
     staff = big["staff"]
-    reqs["book"] = []
-    for i, (start, end) in enumerate(slots):
-        reqs["book"].append(
-            f"POST\t{api}/appointments\t"
-            + json.dumps(
-                {
-                    "staff_id": staff[i % len(staff)],
-                    "beneficiary_id": people[rng.randrange(len(people))]["id"],
-                    "start": start,
-                    "end": end,
-                    "service": "core.counselling",
-                    "mode": "in_person",
-                }
-            )
-        )
+    reqs["book"] = booking_requests(big, api, 20000)
     monday = date.today() - timedelta(days=date.today().weekday() + 7)
     reqs["staff_week"] = [
         f"GET\t{api}/appointments?staff_id={s}&start={monday.isoformat()}&end={(monday + timedelta(days=7)).isoformat()}"  # noqa: E501
@@ -304,7 +426,7 @@ def run(args: argparse.Namespace) -> int:
             services.append(redis)
             env["MERIMNA_DATABASE_URL"] = pg.url
             env["MERIMNA_REDIS_URL"] = redis.url
-            admin_url = pg.admin_url.replace("/postgres", "/merimna")
+            admin_url = pg.admin_url.rsplit("/", 1)[0] + "/merimna"  # superuser, app database
             t = time.perf_counter()
             subprocess.run(
                 [
@@ -397,6 +519,10 @@ def run(args: argparse.Namespace) -> int:
                 base, reqs[name], token=token, seconds=args.duration, connections=conns
             )
             _log(f"{name} {figures[name]}")
+        figures["book_race"] = asyncio.run(
+            race_one_slot(base, token, env["MERIMNA_DATABASE_URL"], big, f"/api/v1/t/{largest}")
+        )
+        _log(f"book_race {figures['book_race']}")
         login_body = json.dumps({"username": "bench", "password": "bench-password"})
         figures["login"] = wrk(
             base,

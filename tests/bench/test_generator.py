@@ -3,7 +3,7 @@ rows land in the right tenant only."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bench.generate import appointment_rows, make_people, plan_consortium, seed_tenant_rows
@@ -74,3 +74,22 @@ async def test_seeded_rows_belong_to_their_tenant_only(client: Any) -> None:
             await db.set_rls_tenant(b.id)
             assert await Beneficiary.count() == 0
             assert await Appointment.count() == 0
+
+
+def test_no_appointment_on_a_greek_holiday() -> None:
+    from bench.generate import working_days
+    from core.scheduling.days import orthodox_easter
+
+    days = set(working_days(date(2026, 6, 1)))
+    easter = orthodox_easter(2026)
+    for closed in (
+        date(2025, 12, 25),
+        date(2026, 1, 6),
+        date(2026, 3, 25),
+        easter - timedelta(days=2),  # Good Friday
+        easter + timedelta(days=1),  # Easter Monday
+        easter - timedelta(days=48),  # Clean Monday
+        easter + timedelta(days=50),  # Whit Monday
+    ):
+        assert closed not in days, closed
+    assert date(2026, 2, 24) in days  # the Tuesday after Clean Monday is a working day
