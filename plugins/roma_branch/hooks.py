@@ -38,7 +38,7 @@ def merimna_tenant_routes() -> list[Any]:
 
 @hookimpl
 def merimna_ui_routes() -> list[Any]:
-    from plugins.roma_branch.ui import PAGES
+    from plugins.roma_branch.pages import PAGES
 
     return list(PAGES)
 
@@ -158,58 +158,65 @@ def merimna_person_panels(ctx: Any, person_id: Any) -> Any:
 
 
 async def _panels(ctx: Any, person_id: Any) -> list[Panel]:
+    """The person in the branch: applications, school years, job-seeker profile, contacts,
+    each linking to its screen; `more_path` opens the person's page in the branch, where
+    every form about them starts (also linked as the last item: core pages show items)."""
     from plugins.roma_branch.services import _audit, person_summary
 
     summary = await person_summary(person_id)
-    if not (
+    items: list[PanelItem] = []
+    if (
         summary["applications"]
         or summary["seeker_id"]
         or summary["school"]
         or summary["accompaniments"]
         or summary["visits"]
     ):
-        return []
-    await _audit(ctx, "read", "person_summary", person_id)
-    items = [
-        PanelItem(
-            label=t(f"{SLUG}.benefit.{a['benefit']}"),
-            detail=t(f"{SLUG}.readiness.{a['readiness']}"),
-            badge=t(f"{SLUG}.outcome.{a['outcome']}"),
-            path=f"{SLUG}/applications/{a['id']}",
-        )
-        for a in summary["applications"]
-    ]
-    for s in summary["school"]:
+        await _audit(ctx, "read", "person_summary", person_id)
+        items = [
+            PanelItem(
+                label=t(f"{SLUG}.benefit.{a['benefit']}"),
+                detail=t(f"{SLUG}.readiness.{a['readiness']}"),
+                badge=t(f"{SLUG}.outcome.{a['outcome']}"),
+                path=f"{SLUG}/applications/{a['id']}",
+            )
+            for a in summary["applications"]
+        ]
+        for s in summary["school"]:
+            items.append(
+                PanelItem(
+                    label=t(f"{SLUG}.panel.school", year=s["school_year"]),
+                    detail=t(f"{SLUG}.enrolment.{s['enrolment_status']}"),
+                    path=f"{SLUG}/school/{s['id']}",
+                )
+            )
+        if summary["seeker_id"]:
+            items.append(
+                PanelItem(
+                    label=t(f"{SLUG}.panel.job_seeker"),
+                    path=f"{SLUG}/job-seekers/{summary['seeker_id']}",
+                )
+            )
         items.append(
             PanelItem(
-                label=t(f"{SLUG}.panel.school", year=s["school_year"]),
-                detail=t(f"{SLUG}.enrolment.{s['enrolment_status']}"),
+                label=t(f"{SLUG}.panel.contacts"),
+                detail=t(
+                    f"{SLUG}.panel.contacts_detail",
+                    visits=summary["visits"],
+                    accompaniments=summary["accompaniments"],
+                ),
+                path=f"{SLUG}/people/{person_id}",
             )
         )
-    if summary["seeker_id"]:
-        items.append(
-            PanelItem(
-                label=t(f"{SLUG}.panel.job_seeker"),
-                path=f"{SLUG}/job-seekers/{summary['seeker_id']}/cv",
-            )
-        )
-    items.append(
-        PanelItem(
-            label=t(f"{SLUG}.panel.contacts"),
-            detail=t(
-                f"{SLUG}.panel.contacts_detail",
-                visits=summary["visits"],
-                accompaniments=summary["accompaniments"],
-            ),
-        )
-    )
+    # Always last, also for a person new to the branch: where every form about them starts.
+    items.append(PanelItem(label=t(f"{SLUG}.panel.open"), path=f"{SLUG}/people/{person_id}"))
     return [
         Panel(
             id=f"{SLUG}.person",
             title_el=MANIFEST.title_el,
             title_en=MANIFEST.title_en,
             items=tuple(items),
-            more_path=f"{SLUG}/",
+            more_path=f"{SLUG}/people/{person_id}",
             order=300,
         )
     ]
@@ -219,6 +226,6 @@ async def _panels(ctx: Any, person_id: Any) -> list[Panel]:
 def merimna_tasks(ctx: Any) -> Any:
     if not ctx.has(ACCESS):
         return None
-    from plugins.roma_branch.ui import tasks_for
+    from plugins.roma_branch.pages import tasks_for
 
     return tasks_for(ctx)

@@ -1385,3 +1385,76 @@ async def person_summary(person_id: UUID) -> dict[str, Any]:
         "accompaniments": accs,
         "visits": visits,
     }
+
+
+# -- the staff pages' summaries -----------------------------------------------------------------
+
+
+async def home_stats(ctx: Any) -> dict[str, int]:
+    """Counts for the module's home page (no names, no audit: aggregates only)."""
+    return {
+        "reception": await Reception.count(),
+        "applications": await Application.count().where(Application.outcome == "pending"),
+        "seekers": await JobSeeker.count().where(JobSeeker.active == True),  # noqa: E712
+        "school": await SchoolRecord.count(),
+        "accompaniments": await Accompaniment.count().where(Accompaniment.status == "planned"),
+    }
+
+
+async def open_work(ctx: Any, *, within_days: int = 14) -> dict[str, list[dict[str, Any]]]:
+    """What waits for the signed-in user, for the tenant home's tasks (ids and codes only):
+    follow-ups of contacts they recorded (from 30 days overdue to `within_days` ahead),
+    placement follow-ups due (employment staff) and their applications held back by missing
+    documents. A constant number of queries."""
+    on = today(ctx)
+    horizon = on + timedelta(days=within_days)
+    receptions = await Reception.select(
+        Reception.id, Reception.request_type, Reception.follow_up_on
+    ).where(
+        (Reception.staff_user_id == ctx.user_id)
+        & Reception.follow_up_on.is_not_null()
+        & (Reception.follow_up_on <= horizon)
+        & (Reception.follow_up_on >= on - timedelta(days=30))
+    )
+    followups: list[dict[str, Any]] = []
+    if ctx.has(f"{SLUG}.jobs"):
+        followups = [
+            dict(f)
+            for f in await Followup.select(
+                Followup.placement_id, Followup.month, Followup.due_on
+            ).where(
+                Followup.placement_id.is_in(
+                    Placement.select(Placement.id).where(Placement.status == "active")
+                )
+                & Followup.done_on.is_null()
+                & (Followup.due_on <= horizon)
+            )
+        ]
+    applications: list[dict[str, Any]] = []
+    if ctx.has(f"{SLUG}.applications"):
+        applications = [
+            dict(a)
+            for a in await Application.select(
+                Application.id, Application.benefit, Application.missing_count
+            ).where(
+                (Application.created_by == ctx.user_id)
+                & Application.submitted_on.is_null()
+                & (Application.outcome == "pending")
+                & (Application.missing_count > 0)
+            )
+        ]
+    return {
+        "receptions": [dict(r) for r in receptions],
+        "followups": followups,
+        "applications": applications,
+    }
+
+
+async def seekers_by_person(person_ids: list[UUID]) -> dict[UUID, UUID]:
+    """person id -> job-seeker profile id, for the people given (one query)."""
+    if not person_ids:
+        return {}
+    rows = await JobSeeker.select(JobSeeker.id, JobSeeker.person_id).where(
+        JobSeeker.person_id.is_in(person_ids)
+    )
+    return {r["person_id"]: r["id"] for r in rows}
