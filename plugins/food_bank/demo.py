@@ -2,7 +2,10 @@
 eligibility decisions for minimum-income households, a distribution day and pickups.
 
 Runs inside the demo loader's transaction, as a system actor (no user), with the module's
-default settings; the same seed gives the same data.
+default settings. The same tenant gives the same data on every run (`merimna demo --reset`):
+the randomness is seeded from the tenant's slug and demo seed, and people are taken in an
+order of their own data (names, birth date, AMKA), never of their random ids, which the core
+demo creates in bulk with equal timestamps.
 """
 
 from __future__ import annotations
@@ -65,8 +68,19 @@ class DemoActor:
         return True
 
 
+def _stable_order(person: dict[str, Any]) -> tuple[str, ...]:
+    """The same order on every run of the demo (ids are random, timestamps shared)."""
+    return (
+        person.get("last_name") or "",
+        person.get("first_name") or "",
+        str(person.get("birth_date") or ""),
+        person.get("amka") or "",
+        person.get("afm") or "",
+    )
+
+
 async def load_demo(tenant: TenantRef, seed: int, today: date | None = None) -> int:
-    rng = random.Random(seed * 7919 + 8)
+    rng = random.Random(f"food_bank:{tenant.slug}:{seed}")
     actor = DemoActor(tenant)
     today = today or services.today_for(actor)
     items = {}
@@ -157,10 +171,11 @@ async def load_demo(tenant: TenantRef, seed: int, today: date | None = None) -> 
             ),
         )
         created += 1
-    people = await active_person_ids(40)
+    everyone = [await get_person(person_id) for person_id in await active_person_ids(10_000)]
+    everyone.sort(key=_stable_order)
     eligible: list[UUID] = []
-    for person_id in people:
-        person = await get_person(person_id)
+    for person in everyone[:40]:
+        person_id = person["id"]
         if "min_income" in person.get("categories", []) or rng.random() < 0.3:
             decision = await services.check_eligibility(
                 actor, EligibilityCreate(person_id=person_id, annual_income=Decimal(4200))

@@ -48,7 +48,7 @@ def merimna_tenant_routes() -> list[Any]:
 
 @hookimpl
 def merimna_ui_routes() -> list[Any]:
-    from plugins.food_bank.web import PAGES
+    from plugins.food_bank.pages import PAGES
 
     return list(PAGES)
 
@@ -151,6 +151,28 @@ def merimna_home_tiles(ctx: RequestContext) -> list[Tile]:
             permission=READ,
             order=401,
         ),
+        Tile(
+            id="food_bank.days",
+            title_el="Ημέρες διανομής",
+            title_en="Distribution days",
+            path="food_bank/days",
+            description_el="Προγραμματισμός, ραντεβού παραλαβής, άνοιγμα και κλείσιμο ημέρας.",
+            description_en="Planning, pickup bookings, opening and closing a day.",
+            module="food_bank",
+            permission=READ,
+            order=402,
+        ),
+        Tile(
+            id="food_bank.donations",
+            title_el="Δωρεές τράπεζας τροφίμων",
+            title_en="Food bank donations",
+            path="food_bank/donations",
+            description_el="Δωρητές, παραλαβή δωρεάς, αποδεικτικό και ευχαριστήρια επιστολή.",
+            description_en="Donors, receiving a donation, receipt and thank-you letter.",
+            module="food_bank",
+            permission=STOCK,
+            order=403,
+        ),
     ]
 
 
@@ -181,9 +203,15 @@ async def _person_panels(ctx: RequestContext, person_id: Any) -> list[Panel]:
         )
     for day in info["last_pickups"][:3]:
         items.append(PanelItem(label=t("food_bank.panel.pickup"), detail=day.strftime("%d/%m/%Y")))
+    items.append(
+        PanelItem(label=t("food_bank.panel.eligibility"), path=f"food_bank/eligibility/{person_id}")
+    )
     if ctx.has(DISTRIBUTE):
         items.append(
             PanelItem(label=t("food_bank.panel.open_pickup"), path=f"food_bank/pickup/{person_id}")
+        )
+        items.append(
+            PanelItem(label=t("food_bank.panel.book"), path=f"food_bank/days?person_id={person_id}")
         )
     return [
         Panel(
@@ -217,7 +245,7 @@ async def _tasks(ctx: RequestContext) -> list[Task]:
                 Task(
                     id=f"food_bank.recertify.{row['id']}",
                     title=t("food_bank.task.recertify"),
-                    path=f"food_bank/pickup/{row['person_id']}",
+                    path=f"food_bank/eligibility/{row['person_id']}",
                     kind="food_bank.recertification",
                     due=row["valid_until"],
                     module="food_bank",
@@ -232,7 +260,7 @@ async def _tasks(ctx: RequestContext) -> list[Task]:
                 Task(
                     id=f"food_bank.expiring.{lot['id']}",
                     title=t("food_bank.task.expiring", item=lot["item_name"], lot=lot["lot_code"]),
-                    path="food_bank/stock",
+                    path=f"food_bank/lots/{lot['id']}",
                     kind="food_bank.expiring",
                     due=lot["expiry"],
                     module="food_bank",

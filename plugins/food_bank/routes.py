@@ -302,6 +302,32 @@ async def read_day(ctx: Ctx, day_id: FromPath[UUID]) -> DistributionDayOut:
 
 
 @post(
+    "/distribution-days/{day_id:uuid}/open",
+    tags=TAGS,
+    status_code=200,
+    summary="Open a distribution day (on its date)",
+    description="The pickup screen attaches pickups to today's open day (its channel and "
+    "warehouse). A day of another date is 422 `distribution_day_not_today`.",
+)
+async def open_day(ctx: Ctx, day_id: FromPath[UUID]) -> DistributionDayOut:
+    ctx.require(MANAGE)
+    return DistributionDayOut(**await services.set_distribution_day_status(ctx, day_id, "open"))
+
+
+@post(
+    "/distribution-days/{day_id:uuid}/close",
+    tags=TAGS,
+    status_code=200,
+    summary="Close a distribution day",
+    description="No more bookings or pickups for the day (422 `distribution_day_closed`); "
+    "it may be opened again on its date.",
+)
+async def close_day(ctx: Ctx, day_id: FromPath[UUID]) -> DistributionDayOut:
+    ctx.require(MANAGE)
+    return DistributionDayOut(**await services.set_distribution_day_status(ctx, day_id, "closed"))
+
+
+@post(
     "/distribution-days/{day_id:uuid}/bookings",
     tags=TAGS,
     summary="Book a household's pickup slot",
@@ -418,6 +444,8 @@ ROUTES: list[Any] = [
     list_days,
     create_day,
     read_day,
+    open_day,
+    close_day,
     book_slot,
     list_bookings,
     create_pickup,

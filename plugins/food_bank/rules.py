@@ -38,7 +38,12 @@ def to_milli(quantity: Decimal) -> int:
 
 
 def from_milli(milli: int) -> Decimal:
-    return (Decimal(milli) / MILLI).normalize() if milli else Decimal(0)
+    """Thousandths back to the unit, without trailing zeros and never in exponent form
+    (`normalize()` alone turns 10 into 1E+1, which a page or a CSV would show as such)."""
+    if not milli:
+        return Decimal(0)
+    value = (Decimal(milli) / MILLI).normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
 def quantity_problem(unit: str, quantity: Decimal, *, allow_zero: bool = False) -> str | None:

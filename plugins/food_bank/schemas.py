@@ -26,6 +26,7 @@ Condition = Literal["", "new", "good", "fair"]
 DonorKind = Literal["business", "individual", "parish", "supermarket", "ngo", "other"]
 WasteReason = Literal["expired", "damaged", "spoiled", "recalled", "pests", "other"]
 DeliveredVia = Literal["school", "household"]
+DayStatus = Literal["planned", "open", "closed"]
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -95,7 +96,13 @@ class ItemCreate(Strict):
     )
     size: str = Field(default="", max_length=20, json_schema_extra=_label("Μέγεθος", "Size"))
     gender: Literal["", "female", "male", "unisex"] = Field(
-        default="", json_schema_extra=_label("Φύλο", "Gender")
+        default="",
+        json_schema_extra=_label(
+            "Φύλο",
+            "Gender",
+            options_el={"": "—", "female": "Γυναικείο", "male": "Ανδρικό", "unisex": "Unisex"},
+            options_en={"": "—", "female": "Women's", "male": "Men's", "unisex": "Unisex"},
+        ),
     )
     age_min: int | None = Field(
         default=None, ge=0, le=120, json_schema_extra=_label("Ηλικία από", "Age from")
@@ -114,10 +121,20 @@ class ItemCreate(Strict):
 
 
 class ItemUpdate(Strict):
-    name_el: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    name_en: Annotated[str, Field(max_length=200)] | None = None
-    weight_grams: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    active: bool | None = None
+    name_el: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, json_schema_extra=_label("Όνομα (ελληνικά)", "Name (Greek)")
+    )
+    name_en: Annotated[str, Field(max_length=200)] | None = Field(
+        default=None, json_schema_extra=_label("Όνομα (αγγλικά)", "Name (English)")
+    )
+    weight_grams: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
+        default=None, json_schema_extra=_label("Βάρος μονάδας (γρ.)", "Unit weight (g)")
+    )
+    active: bool | None = Field(
+        default=None,
+        description="Retired items stay in the ledger and reports but are no longer offered.",
+        json_schema_extra=_label("Ενεργό είδος", "Active item"),
+    )
 
 
 class ItemOut(BaseModel):
@@ -225,18 +242,52 @@ class DonorPage(Page[DonorOut]):
 
 
 class LotIn(Strict):
-    item_id: UUID
+    item_id: UUID = Field(json_schema_extra=_label("Είδος", "Item"))
     quantity: Quantity
     date_kind: DateKind = Field(
         default="best_before",
         description="use_by: never distributed after the date; best_before: allowed, flagged.",
+        json_schema_extra=_label(
+            "Είδος ημερομηνίας",
+            "Kind of date",
+            help_el="«Ανάλωση έως»: δεν διανέμεται μετά την ημερομηνία. «Κατά προτίμηση "
+            "πριν»: διανέμεται, με επισήμανση.",
+            help_en="Use by: never handed out after the date. Best before: handed out, flagged.",
+            options_el={
+                "use_by": "Ανάλωση έως",
+                "best_before": "Κατά προτίμηση πριν",
+                "none": "Χωρίς ημερομηνία",
+            },
+            options_en={"use_by": "Use by", "best_before": "Best before", "none": "No date"},
+        ),
     )
     expiry: date | None = Field(
-        default=None, validate_default=True, description="Required unless date_kind is none."
+        default=None,
+        validate_default=True,
+        description="Required unless date_kind is none.",
+        json_schema_extra=_label("Ημερομηνία λήξης", "Expiry date"),
     )
-    lot_code: str = Field(default="", max_length=60)
-    storage: Storage = "ambient"
-    condition: Condition = ""
+    lot_code: str = Field(
+        default="", max_length=60, json_schema_extra=_label("Κωδικός παρτίδας", "Lot code")
+    )
+    storage: Storage = Field(
+        default="ambient",
+        json_schema_extra=_label(
+            "Συντήρηση",
+            "Storage",
+            options_el={"ambient": "Ξηρά", "chilled": "Ψυγείο", "frozen": "Κατάψυξη"},
+            options_en={"ambient": "Ambient", "chilled": "Chilled", "frozen": "Frozen"},
+        ),
+    )
+    condition: Condition = Field(
+        default="",
+        json_schema_extra=_label(
+            "Κατάσταση (ένδυση, παιχνίδια)",
+            "Condition (clothing, toys)",
+            options_el={"": "—", "new": "Καινούριο", "good": "Καλή", "fair": "Μέτρια"},
+            options_en={"": "—", "new": "New", "good": "Good", "fair": "Fair"},
+        ),
+    )
 
     @field_validator("expiry")
     @classmethod
@@ -249,10 +300,22 @@ class LotIn(Strict):
 class LotCreate(LotIn):
     """A receipt outside a donation (TEBA delivery, municipal purchase)."""
 
-    funding_source: str = Field(pattern=CODE_PATTERN, description="A configured source code.")
-    warehouse: str = Field(pattern=CODE_PATTERN, description="A configured warehouse code.")
-    donor_id: UUID | None = None
-    received_on: date | None = None
+    funding_source: str = Field(
+        pattern=CODE_PATTERN,
+        description="A configured source code.",
+        json_schema_extra=_label("Πηγή χρηματοδότησης", "Funding source"),
+    )
+    warehouse: str = Field(
+        pattern=CODE_PATTERN,
+        description="A configured warehouse code.",
+        json_schema_extra=_label("Αποθήκη", "Warehouse"),
+    )
+    donor_id: UUID | None = Field(default=None, json_schema_extra=_label("Δωρητής", "Donor"))
+    received_on: date | None = Field(
+        default=None,
+        description="Default: today.",
+        json_schema_extra=_label("Ημερομηνία παραλαβής", "Received on"),
+    )
 
 
 class DonationLotIn(LotIn):
@@ -260,10 +323,19 @@ class DonationLotIn(LotIn):
 
 
 class DonationCreate(Strict):
-    donor_id: UUID
-    received_on: date | None = Field(default=None, description="Default: today.")
-    warehouse: str = Field(pattern=CODE_PATTERN)
-    notes: str = Field(default="", max_length=2000, description="Stored encrypted.")
+    donor_id: UUID = Field(json_schema_extra=_label("Δωρητής", "Donor"))
+    received_on: date | None = Field(
+        default=None,
+        description="Default: today.",
+        json_schema_extra=_label("Ημερομηνία παραλαβής", "Received on"),
+    )
+    warehouse: str = Field(pattern=CODE_PATTERN, json_schema_extra=_label("Αποθήκη", "Warehouse"))
+    notes: str = Field(
+        default="",
+        max_length=2000,
+        description="Stored encrypted.",
+        json_schema_extra=_label("Σημειώσεις", "Notes", widget="textarea"),
+    )
     lots: list[DonationLotIn] = Field(min_length=1, max_length=200)
 
 
@@ -326,18 +398,51 @@ class DonationPage(Page[DonationOut]):
 
 class WasteIn(Strict):
     quantity: Quantity
-    reason: WasteReason
-    note: str = Field(default="", max_length=1000)
+    reason: WasteReason = Field(
+        json_schema_extra=_label(
+            "Αιτία απόσυρσης",
+            "Reason",
+            options_el={
+                "expired": "Έληξε",
+                "damaged": "Κατεστραμμένο",
+                "spoiled": "Αλλοιωμένο",
+                "recalled": "Ανάκληση",
+                "pests": "Έντομα / τρωκτικά",
+                "other": "Άλλο",
+            },
+            options_en={
+                "expired": "Expired",
+                "damaged": "Damaged",
+                "spoiled": "Spoiled",
+                "recalled": "Recalled",
+                "pests": "Pests",
+                "other": "Other",
+            },
+        )
+    )
+    note: str = Field(
+        default="", max_length=1000, json_schema_extra=_label("Σημείωση", "Note", widget="textarea")
+    )
 
 
 class AdjustIn(Strict):
-    counted: Decimal = Field(ge=0, max_digits=12, decimal_places=3, description="Counted on hand.")
-    note: str = Field(default="", max_length=1000)
+    counted: Decimal = Field(
+        ge=0,
+        max_digits=12,
+        decimal_places=3,
+        description="Counted on hand.",
+        json_schema_extra=_label("Καταμετρημένη ποσότητα", "Counted quantity"),
+    )
+    note: str = Field(
+        default="", max_length=1000, json_schema_extra=_label("Σημείωση", "Note", widget="textarea")
+    )
 
 
 class TransferIn(Strict):
     quantity: Quantity
-    warehouse: str = Field(pattern=CODE_PATTERN)
+    warehouse: str = Field(
+        pattern=CODE_PATTERN, json_schema_extra=_label("Αποθήκη προορισμού", "To warehouse")
+    )
 
 
 class LotUpdate(Strict):
@@ -425,9 +530,34 @@ class DistributionDayCreate(Strict):
     warehouse: str = Field(
         default="main", pattern=CODE_PATTERN, json_schema_extra=_label("Αποθήκη", "Warehouse")
     )
-    channel: Channel = Field(default="distribution", json_schema_extra=_label("Κανάλι", "Channel"))
+    channel: Channel = Field(
+        default="distribution",
+        json_schema_extra=_label(
+            "Κανάλι",
+            "Channel",
+            options_el={
+                "distribution": "Διανομή",
+                "social_grocery": "Κοινωνικό παντοπωλείο",
+                "snack_packs": "Σχολικά σνακ",
+                "soup_kitchen": "Συσσίτιο",
+            },
+            options_en={
+                "distribution": "Distribution",
+                "social_grocery": "Social grocery",
+                "snack_packs": "School snack packs",
+                "soup_kitchen": "Soup kitchen",
+            },
+        ),
+    )
     staff_id: UUID | None = Field(
-        default=None, description="The staff member whose calendar holds the pickup slots."
+        default=None,
+        description="The staff member whose calendar holds the pickup slots.",
+        json_schema_extra=_label(
+            "Υπάλληλος για τα ραντεβού",
+            "Staff member for bookings",
+            help_el="Χωρίς υπάλληλο η ημέρα δεν δέχεται ραντεβού παραλαβής.",
+            help_en="Without a staff member the day takes no pickup bookings.",
+        ),
     )
     title: str = Field(default="", max_length=200, json_schema_extra=_label("Τίτλος", "Title"))
 
@@ -457,6 +587,7 @@ class DistributionDayOut(BaseModel):
     channel: str
     staff_id: UUID | None
     title: str
+    status: DayStatus = "planned"
     pickups: int = 0
     bookings: int = 0
 
@@ -586,8 +717,18 @@ class EntitlementOut(BaseModel):
 class SnackDeliveryCreate(Strict):
     person_id: UUID
     week_start: date | None = Field(default=None, description="Any day of the week; default now.")
-    delivered_via: DeliveredVia = "household"
-    school_name: str = Field(default="", max_length=200)
+    delivered_via: DeliveredVia = Field(
+        default="household",
+        json_schema_extra=_label(
+            "Παράδοση",
+            "Delivered",
+            options_el={"household": "Στο νοικοκυριό", "school": "Στο σχολείο"},
+            options_en={"household": "To the household", "school": "At school"},
+        ),
+    )
+    school_name: str = Field(
+        default="", max_length=200, json_schema_extra=_label("Σχολείο", "School")
+    )
 
 
 class SnackAllocationRow(BaseModel):

@@ -32,6 +32,7 @@ from core.api import (
     get_person,
     household_composition,
     keyset,
+    local_today,
     module_settings,
     set_appointment_status,
     t,
@@ -87,11 +88,12 @@ async def settings_for(actor: Any) -> Settings:
 
 
 def today_for(actor: Any) -> date:
-    tz = getattr(getattr(actor, "tenant", None), "timezone", None) or "Europe/Athens"
-    return datetime.now(ZoneInfo(tz)).date()
+    """The tenant's date (never the server's): a pickup at 00:30 in Athens is today's."""
+    return local_today(getattr(actor, "tenant", None))
 
 
-def _tz(actor: Any) -> ZoneInfo:
+def zone_of(actor: Any) -> ZoneInfo:
+    """The tenant's time zone: distribution hours and pickup slots are local times."""
     return ZoneInfo(getattr(getattr(actor, "tenant", None), "timezone", None) or "Europe/Athens")
 
 
@@ -780,6 +782,11 @@ async def _person(person_id: UUID) -> dict[str, Any]:
     return person
 
 
+async def get_person_checked(person_id: UUID) -> dict[str, Any]:
+    """A person of the current tenant the food bank may serve (404 otherwise, merged too)."""
+    return await _person(person_id)
+
+
 def household_key_of(person: dict[str, Any]) -> UUID:
     return person.get("household_id") or person["id"]  # type: ignore[no-any-return]
 
@@ -1161,11 +1168,41 @@ async def create_distribution_day(actor: Any, data: DistributionDayCreate) -> di
         day_id = uuid4()
         await DistributionDay.insert(
             DistributionDay(
-                id=day_id, created_by=_user(actor), created_at=_now(), **data.model_dump()
+                id=day_id,
+                status="planned",
+                created_by=_user(actor),
+                created_at=_now(),
+                **data.model_dump(),
             )
         )
         await _audit(actor, "create", "distribution_day", day_id)
     return await get_distribution_day(actor, day_id)
+
+
+async def set_distribution_day_status(actor: Any, day_id: UUID, status: str) -> dict[str, Any]:
+    """Open a day (on its date only: the pickup screen then attaches pickups to it) or close
+    it (no more bookings or pickups for it); a closed day may be opened again that day."""
+    async with transaction():
+        day = await _day_row(day_id)
+        if status == "open" and day["day"] != today_for(actor):
+            raise invalid_field("day", "distribution_day_not_today")
+        if day["status"] != status:
+            await DistributionDay.update({DistributionDay.status: status}).where(
+                DistributionDay.id == day_id
+            )
+            await _audit(actor, "update", "distribution_day", day_id, status=status)
+    return await get_distribution_day(actor, day_id)
+
+
+async def open_day_today(actor: Any) -> dict[str, Any] | None:
+    """Today's open distribution day, if one is open (the earliest created, if several)."""
+    row = (
+        await DistributionDay.select()
+        .where((DistributionDay.day == today_for(actor)) & (DistributionDay.status == "open"))
+        .order_by(DistributionDay.created_at)
+        .first()
+    )
+    return dict(row) if row else None
 
 
 async def _day_row(day_id: UUID) -> dict[str, Any]:
@@ -1226,9 +1263,11 @@ async def book_slot(actor: Any, day_id: UUID, data: BookingCreate) -> dict[str, 
     """A household's pickup slot on a distribution day, booked in the core calendar."""
     day = await _day_row(day_id)
     await _person(data.person_id)
+    if day["status"] == "closed":
+        raise invalid_field("distribution_day_id", "distribution_day_closed")
     if day["staff_id"] is None:
         raise invalid_field("staff_id", "distribution_day_no_staff")
-    tz = _tz(actor)
+    tz = zone_of(actor)
     start_local = data.start.astimezone(tz)
     opens = datetime.combine(day["day"], time.fromisoformat(day["starts"]), tz)
     closes = datetime.combine(day["day"], time.fromisoformat(day["ends"]), tz)
@@ -1278,6 +1317,8 @@ async def create_pickup(actor: Any, data: PickupCreate) -> dict[str, Any]:
             day = await _day_row(data.distribution_day_id)
             if day["day"] != today:
                 raise invalid_field("distribution_day_id", "distribution_day_not_today")
+            if day["status"] == "closed":
+                raise invalid_field("distribution_day_id", "distribution_day_closed")
             channel, warehouse = day["channel"], day["warehouse"]
         if data.override and not data.override_reason:
             raise invalid_field("override_reason", "override_reason_required")

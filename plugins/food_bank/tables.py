@@ -118,6 +118,9 @@ class DistributionDay(TenantScoped, Table, tablename="food_bank_distribution_day
     channel = Varchar(length=16, default="distribution")
     staff_id = UUID(null=True, default=None)
     title = Varchar(length=200, default="")
+    # planned -> open (the distribution is under way; the pickup screen attaches to it)
+    # -> closed (no more bookings or pickups); a closed day may be opened again.
+    status = Varchar(length=8, default="planned")
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz()
 
