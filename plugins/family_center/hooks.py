@@ -122,7 +122,15 @@ def merimna_menu_items(ctx: RequestContext) -> list[MenuItem]:
             path=f"{SLUG}/",
             permission=READ,
             order=200,
-        )
+        ),
+        MenuItem(
+            id=f"{SLUG}.orders",
+            title_el="Εισαγγελικές παραγγελίες",
+            title_en="Prosecutor orders",
+            path=f"{SLUG}/investigations",
+            permission=PROTECTION,
+            order=201,
+        ),
     ]
     return items
 
@@ -134,8 +142,9 @@ def merimna_home_tiles(ctx: RequestContext) -> list[Tile]:
             id=f"{SLUG}.tile",
             title_el=MANIFEST.title_el,
             title_en=MANIFEST.title_en,
-            description_el="Περιστατικά, συνεδρίες, ομάδες και εισαγγελικές παραγγελίες.",
-            description_en="Cases, sessions, groups and prosecutor orders.",
+            description_el="Περιστατικά, συνεδρίες, ομάδες, εθελοντές και εισαγγελικές "
+            "παραγγελίες.",
+            description_en="Cases, sessions, groups, volunteers and prosecutor orders.",
             path=f"{SLUG}/",
             module=SLUG,
             permission=READ,
@@ -145,33 +154,69 @@ def merimna_home_tiles(ctx: RequestContext) -> list[Tile]:
 
 
 async def _panels(ctx: RequestContext, person_id: Any) -> list[Panel]:
+    """The person's cases, prosecutor orders (those the user may see) and programmes, with
+    links to open a case or register an order for them."""
     from plugins.family_center import services
 
-    panels: list[Panel] = []
-    if ctx.has(READ):
-        cases, _ = await services.list_cases(ctx, person_id=person_id, limit=20)
-        panels.append(
-            Panel(
-                id=f"{SLUG}.cases",
-                title_el="Κέντρο Στήριξης Οικογένειας",
-                title_en="Family Support Centre",
-                items=tuple(
-                    PanelItem(
-                        label=t(
-                            "family_center.panel.case", date=c["opened_on"].strftime("%d/%m/%Y")
-                        ),
-                        detail=", ".join(t(f"family_center.problem.{p}") for p in c["problems"]),
-                        path=f"{SLUG}/cases/{c['id']}",
-                        badge=t(f"family_center.status.{c['status']}"),
-                    )
-                    for c in cases
-                ),
-                empty_el="Κανένα περιστατικό.",
-                empty_en="No cases.",
-                order=200,
+    if not ctx.has(READ):
+        return []
+    items: list[PanelItem] = []
+    cases, _ = await services.list_cases(ctx, person_id=person_id, limit=20)
+    items += [
+        PanelItem(
+            label=t("family_center.panel.case", date=c["opened_on"].strftime("%d/%m/%Y")),
+            detail=", ".join(t(f"family_center.problem.{p}") for p in c["problems"]),
+            path=f"{SLUG}/cases/{c['id']}",
+            badge=t(f"family_center.status.{c['status']}"),
+        )
+        for c in cases
+    ]
+    if ctx.has(PROTECTION):
+        orders, _ = await services.list_investigations(ctx, person_id=person_id, limit=20)
+        items += [
+            PanelItem(
+                label=t("family_center.panel.order", protocol=o["order_protocol"]),
+                detail=t(f"family_center.deadline.{o['deadline_state']}"),
+                path=f"{SLUG}/investigations/{o['id']}",
+                badge=t(f"family_center.order_status.{o['status']}"),
+            )
+            for o in orders
+        ]
+    programmes, _ = await services.list_programmes(
+        ctx, kind=None, limit=20, cursor=None, person_id=person_id
+    )
+    items += [
+        PanelItem(
+            label=t("family_center.panel.programme", title=p["title"]),
+            detail=p["partner"],
+            path=f"{SLUG}/programmes/{p['id']}",
+        )
+        for p in programmes
+    ]
+    if ctx.has(COUNSEL):
+        items.append(
+            PanelItem(
+                label=t("family_center.panel.new_case"), path=f"{SLUG}/cases/new?pick={person_id}"
             )
         )
-    return panels
+    if ctx.has(PROTECTION):
+        items.append(
+            PanelItem(
+                label=t("family_center.panel.new_order"),
+                path=f"{SLUG}/investigations/new?pick={person_id}",
+            )
+        )
+    return [
+        Panel(
+            id=f"{SLUG}.cases",
+            title_el="Κέντρο Στήριξης Οικογένειας",
+            title_en="Family Support Centre",
+            items=tuple(items),
+            empty_el="Κανένα περιστατικό.",
+            empty_en="No cases.",
+            order=200,
+        )
+    ]
 
 
 @hookimpl

@@ -152,7 +152,7 @@ def _unique(values: list[UUID]) -> list[UUID]:
 
 
 class CaseCreate(Form):
-    person_id: UUID = Field(json_schema_extra=_x("Ωφελούμενος (κωδικός)", "Client (id)"))
+    person_id: UUID = Field(json_schema_extra=_x("Ωφελούμενος", "Client"))
     problems: list[Problem] = Field(
         min_length=1,
         json_schema_extra=_x(
@@ -165,9 +165,7 @@ class CaseCreate(Form):
     family_member_ids: list[UUID] = Field(
         default_factory=list,
         max_length=20,
-        json_schema_extra=_x(
-            "Μέλη οικογένειας που εμπλέκονται (κωδικοί)", "Family members involved (ids)"
-        ),
+        json_schema_extra=_x("Μέλη οικογένειας που εμπλέκονται", "Family members involved"),
     )
     opened_on: date | None = Field(
         default=None, json_schema_extra=_x("Ημερομηνία έναρξης", "Opened on")
@@ -202,7 +200,7 @@ class CaseClose(Form):
 
 
 class ConsentCreate(Form):
-    minor_id: UUID = Field(json_schema_extra=_x("Ανήλικος (κωδικός)", "Minor (id)"))
+    minor_id: UUID = Field(json_schema_extra=_x("Ανήλικος", "Minor"))
     kind: Literal["consent", "exception"] = Field(
         json_schema_extra=_x(
             "Είδος",
@@ -214,7 +212,12 @@ class ConsentCreate(Form):
     guardian_id: UUID | None = Field(
         default=None,
         validate_default=True,
-        json_schema_extra=_x("Κηδεμόνας (κωδικός)", "Guardian (id)"),
+        json_schema_extra=_x(
+            "Κηδεμόνας",
+            "Guardian",
+            help_el="Για συναίνεση: ο γονέας ή κηδεμόνας που συναινεί.",
+            help_en="For a consent: the parent or guardian who consents.",
+        ),
     )
     exception_code: Literal["prosecutor_order", "court_order", "imminent_risk"] | None = Field(
         default=None,
@@ -279,7 +282,7 @@ class SessionCreate(Form):
     participant_ids: list[UUID] = Field(
         min_length=1,
         max_length=20,
-        json_schema_extra=_x("Συμμετέχοντες (κωδικοί)", "Participants (ids)"),
+        json_schema_extra=_x("Συμμετέχοντες", "Participants"),
     )
     book: bool = Field(
         default=False,
@@ -299,20 +302,30 @@ class SessionCreate(Form):
 
 class NoteCreate(Form):
     body: Annotated[str, Field(min_length=1, max_length=20_000)] = Field(
-        json_schema_extra=_x("Κλινική σημείωση", "Clinical note", widget="textarea")
+        json_schema_extra=_x("Κλινική σημείωση", "Clinical note", widget="textarea", rows="8")
     )
     readers: list[UUID] = Field(
         default_factory=list,
         max_length=20,
         json_schema_extra=_x(
-            "Συνάδελφοι με πρόσβαση (κωδικοί χρηστών)", "Colleagues who may read (user ids)"
+            "Συνάδελφοι με πρόσβαση",
+            "Colleagues who may read",
+            help_el="Μόνο εσείς και όσοι ορίσετε εδώ βλέπουν τη σημείωση.",
+            help_en="Only you and the colleagues named here can see the note.",
         ),
     )
 
 
 class NoteUpdate(Form):
-    body: Annotated[str, Field(min_length=1, max_length=20_000)] | None = None
-    readers: list[UUID] | None = Field(default=None, max_length=20)
+    body: Annotated[str, Field(min_length=1, max_length=20_000)] | None = Field(
+        default=None,
+        json_schema_extra=_x("Κλινική σημείωση", "Clinical note", widget="textarea", rows="10"),
+    )
+    readers: list[UUID] | None = Field(
+        default=None,
+        max_length=20,
+        json_schema_extra=_x("Συνάδελφοι με πρόσβαση", "Colleagues who may read"),
+    )
 
 
 class ReviewCreate(Form):
@@ -369,10 +382,40 @@ class ReferralForm(Form):
         json_schema_extra=_x("Προτεραιότητα", "Urgency", **_opts(PRIORITIES_EL, PRIORITIES_EN)),
     )
     legal_basis: Literal["consent", "legal_obligation", "vital_interest"] = Field(
-        default="consent", json_schema_extra=_x("Νομική βάση", "Legal basis")
+        default="consent",
+        json_schema_extra=_x(
+            "Νομική βάση",
+            "Legal basis",
+            options_el={
+                "consent": "Συναίνεση του προσώπου",
+                "legal_obligation": "Νομική υποχρέωση",
+                "vital_interest": "Ζωτικό συμφέρον",
+            },
+            options_en={
+                "consent": "The person's consent",
+                "legal_obligation": "Legal obligation",
+                "vital_interest": "Vital interest",
+            },
+        ),
     )
-    consent_id: UUID | None = None
-    status: Literal["draft", "sent"] = "sent"
+    consent_id: UUID | None = Field(
+        default=None,
+        json_schema_extra=_x(
+            "Συναίνεση (κωδικός)",
+            "Consent (id)",
+            widget="hidden",
+            help_en="Empty: the person's consent in force for referrals.",
+        ),
+    )
+    status: Literal["draft", "sent"] = Field(
+        default="sent",
+        json_schema_extra=_x(
+            "Αποστολή",
+            "Send",
+            options_el={"draft": "Πρόχειρο", "sent": "Αποστολή τώρα"},
+            options_en={"draft": "Draft", "sent": "Send now"},
+        ),
+    )
 
 
 # -- groups, workshops, helpers -----------------------------------------------------------
@@ -393,12 +436,14 @@ class ProgrammeCreate(Form):
     starts_on: date = Field(json_schema_extra=_x("Έναρξη", "Starts on"))
     ends_on: date | None = Field(default=None, json_schema_extra=_x("Λήξη", "Ends on"))
     facilitators: list[UUID] = Field(
-        default_factory=list, max_length=10, json_schema_extra=_x("Συντονιστές", "Facilitators")
+        default_factory=list,
+        max_length=10,
+        json_schema_extra=_x("Συντονιστές / συντονίστριες", "Facilitators"),
     )
     enrolled_ids: list[UUID] = Field(
         default_factory=list,
         max_length=200,
-        json_schema_extra=_x("Εγγεγραμμένοι (κωδικοί)", "Enrolled (ids)"),
+        json_schema_extra=_x("Εγγεγραμμένοι", "Enrolled"),
     )
 
     @field_validator("partner")
@@ -420,7 +465,9 @@ class ProgrammeCreate(Form):
 
 
 class EnrolmentCreate(Form):
-    person_ids: list[UUID] = Field(min_length=1, max_length=200)
+    person_ids: list[UUID] = Field(
+        min_length=1, max_length=200, json_schema_extra=_x("Πρόσωπα για εγγραφή", "People to enrol")
+    )
 
 
 class MeetingCreate(Form):
@@ -436,7 +483,7 @@ class MeetingCreate(Form):
     present_ids: list[UUID] = Field(
         default_factory=list,
         max_length=200,
-        json_schema_extra=_x("Παρόντες (κωδικοί)", "Present (ids)"),
+        json_schema_extra=_x("Παρόντες", "Present"),
     )
 
 
@@ -503,17 +550,17 @@ class InvestigationCreate(Form):
         json_schema_extra=_x("Καταγγελία", "Allegation", **_opts(ALLEGATIONS_EL, ALLEGATIONS_EN))
     )
     children_ids: list[UUID] = Field(
-        min_length=1, max_length=20, json_schema_extra=_x("Ανήλικοι (κωδικοί)", "Children (ids)")
+        min_length=1, max_length=20, json_schema_extra=_x("Ανήλικοι", "Children")
     )
     adult_ids: list[UUID] = Field(
         default_factory=list,
         max_length=20,
-        json_schema_extra=_x("Ενήλικες (κωδικοί)", "Adults (ids)"),
+        json_schema_extra=_x("Ενήλικες", "Adults"),
     )
     assigned: list[UUID] = Field(
         min_length=1,
         max_length=10,
-        json_schema_extra=_x("Χρεώνεται σε (κωδικοί χρηστών)", "Assigned to (user ids)"),
+        json_schema_extra=_x("Χρεώνεται σε", "Assigned to"),
     )
 
     @field_validator("received_on")
@@ -540,10 +587,26 @@ class InvestigationCreate(Form):
 
 
 class InvestigationUpdate(Form):
-    status: Literal["open", "closed"] | None = None
-    assigned: list[UUID] | None = Field(default=None, min_length=1, max_length=10)
-    deadline: date | None = None
-    priority: Priority | None = None
+    status: Literal["open", "closed"] | None = Field(
+        default=None,
+        json_schema_extra=_x(
+            "Κατάσταση",
+            "Status",
+            options_el={"open": "Ανοιχτή", "closed": "Κλειστή (αρχειοθέτηση)"},
+            options_en={"open": "Open", "closed": "Closed (filed)"},
+        ),
+    )
+    assigned: list[UUID] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=10,
+        json_schema_extra=_x("Χρεώνεται σε", "Assigned to"),
+    )
+    deadline: date | None = Field(default=None, json_schema_extra=_x("Προθεσμία", "Deadline"))
+    priority: Priority | None = Field(
+        default=None,
+        json_schema_extra=_x("Προτεραιότητα", "Priority", **_opts(PRIORITIES_EL, PRIORITIES_EN)),
+    )
 
 
 class VisitCreate(Form):
@@ -558,20 +621,25 @@ class VisitCreate(Form):
     start: AwareDatetime = Field(json_schema_extra=_x("Έναρξη", "Start"))
     end: AwareDatetime | None = Field(default=None, json_schema_extra=_x("Λήξη", "End"))
     staff_ids: list[UUID] = Field(
-        min_length=1, max_length=5, json_schema_extra=_x("Στελέχη (κωδικοί)", "Staff (ids)")
+        min_length=1, max_length=5, json_schema_extra=_x("Στελέχη", "Staff")
     )
     person_ids: list[UUID] = Field(
         min_length=1,
         max_length=10,
-        json_schema_extra=_x("Πρόσωπα (κωδικοί)", "People (ids)"),
+        json_schema_extra=_x("Πρόσωπα", "People"),
     )
-    location_text: Annotated[str, Field(max_length=500)] = ""
+    location_text: Annotated[str, Field(max_length=500)] = Field(
+        default="", json_schema_extra=_x("Τόπος", "Place")
+    )
 
 
 class ReportDraft(Form):
     body: Annotated[str, Field(min_length=1, max_length=60_000)] = Field(
         json_schema_extra=_x(
-            "Έκθεση κοινωνικής έρευνας", "Social-investigation report", widget="textarea"
+            "Έκθεση κοινωνικής έρευνας",
+            "Social-investigation report",
+            widget="textarea",
+            rows="24",
         )
     )
 

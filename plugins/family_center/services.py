@@ -25,6 +25,7 @@ from core.api import (
     audit,
     book_appointment,
     decrypt,
+    elot743,
     encrypt,
     get_person,
     get_referral,
@@ -188,6 +189,13 @@ def _who(parties: list[dict[str, Any]], *roles: str) -> list[UUID]:
     return [p["person_id"] for p in parties if not roles or p["role"] in roles]
 
 
+def _involving(record_type: str, person_id: UUID) -> Any:
+    """Ids of the records of this type a person takes part in (a subquery, one index)."""
+    return Party.select(Party.record_id).where(
+        (Party.record_type == record_type) & (Party.person_id == person_id)
+    )
+
+
 # -- cases --------------------------------------------------------------------------------
 
 
@@ -287,13 +295,7 @@ async def list_cases(
     if status is not None:
         query = query.where(FamilyCase.status == status)
     if person_id is not None:
-        query = query.where(
-            FamilyCase.id.is_in(
-                Party.select(Party.record_id).where(
-                    (Party.record_type == "case") & (Party.person_id == person_id)
-                )
-            )
-        )
+        query = query.where(FamilyCase.id.is_in(_involving("case", person_id)))
     rows, next_cursor = await keyset(
         query,
         sort=FamilyCase.opened_on,
@@ -711,11 +713,18 @@ async def get_programme(ctx: Any, programme_id: UUID, *, audit_read: bool = True
 
 
 async def list_programmes(
-    ctx: Any, *, kind: str | None, limit: int | None, cursor: str | None
+    ctx: Any,
+    *,
+    kind: str | None,
+    limit: int | None,
+    cursor: str | None,
+    person_id: UUID | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     query = Programme.select().output(load_json=True)
     if kind is not None:
         query = query.where(Programme.kind == kind)
+    if person_id is not None:
+        query = query.where(Programme.id.is_in(_involving("programme", person_id)))
     rows, next_cursor = await keyset(
         query,
         sort=Programme.starts_on,
@@ -790,9 +799,10 @@ async def add_supervision(ctx: Any, helper_id: UUID, data: SupervisionCreate) ->
 # -- child-protection investigations -----------------------------------------------------------
 
 
-def _protection_roles() -> tuple[str, ...]:
+def roles_with(permission: str) -> tuple[str, ...]:
+    """The roles the manifest gives a permission (who may be assigned, named, picked)."""
     for perm in MANIFEST.permissions:
-        if perm.code == PROTECTION:
+        if perm.code == permission:
             return perm.roles
     return ()
 
@@ -851,7 +861,7 @@ def _investigation_out(
 async def create_investigation(ctx: Any, data: InvestigationCreate) -> dict[str, Any]:
     settings = await settings_for(ctx)
     await _people_exist([*data.children_ids, *data.adult_ids])
-    await _colleagues(ctx, data.assigned, "assigned", _protection_roles())
+    await _colleagues(ctx, data.assigned, "assigned", roles_with(PROTECTION))
     investigation_id = uuid4()
     await Investigation.insert(
         Investigation(
@@ -916,11 +926,13 @@ async def list_investigations(
     state: str | None = None,
     status: str | None = None,
     assigned_to: UUID | None = None,
+    person_id: UUID | None = None,
     limit: int | None = None,
     cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Orders by deadline; `state` = overdue | approaching | on_time | completed filters by
-    the deadline rule (the overdue list is `state=overdue`)."""
+    """Orders the user may see, by deadline; `state` = overdue | approaching | on_time |
+    completed filters by the deadline rule (the overdue list is `state=overdue`). Every filter
+    is part of the query, so a page is never cut short by filtering after paging."""
     settings = await settings_for(ctx)
     day = today(ctx)
     query = Investigation.select().output(load_json=True)
@@ -928,6 +940,8 @@ async def list_investigations(
         query = query.where(_assigned_to(ctx.user_id))
     if assigned_to is not None:
         query = query.where(_assigned_to(assigned_to))
+    if person_id is not None:
+        query = query.where(Investigation.id.is_in(_involving("investigation", person_id)))
     if status is not None:
         query = query.where(Investigation.status == status)
     if state in ("overdue", "approaching", "on_time"):
@@ -960,7 +974,7 @@ async def update_investigation(
     row = await _investigation_row(ctx, investigation_id)
     values: dict[Any, Any] = {}
     if data.assigned is not None:
-        await _colleagues(ctx, data.assigned, "assigned", _protection_roles())
+        await _colleagues(ctx, data.assigned, "assigned", roles_with(PROTECTION))
         values[Investigation.assigned] = [str(a) for a in dict.fromkeys(data.assigned)]
     if data.deadline is not None:
         if data.deadline < row["received_on"]:
@@ -1103,7 +1117,9 @@ async def report_pdf(ctx: Any, investigation_id: UUID) -> tuple[bytes, str]:
     report = await read_report(ctx, investigation_id, audit_read=False)
     await _audit(ctx, "export", "investigation_report", investigation_id, format="pdf")
     title = f"{ctx.tenant.name} - {row['order_protocol']}"
-    safe = "".join(ch if ch.isalnum() else "-" for ch in row["order_protocol"])[:40]
+    # A header is latin-1: a Greek protocol number (Π-901/2026) is transliterated (ELOT 743).
+    latin = elot743(row["order_protocol"])
+    safe = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in latin)[:40]
     return render_report(title, report["body"]), f"ekthesi-{safe}.pdf"
 
 
