@@ -372,9 +372,7 @@ async def test_the_data_migration_seals_plaintext_and_moves_school_actions(clien
     got = await client.get(w.url(f"/school-records/{school['id']}"), headers=w.pedagogue.headers)
     assert len(got.json()["actions"]) == 2
     # Another tenant's rows were not touched by a run for this one.
-    assert (
-        await raw(other, Reception, "follow_up", UUID(other_reception["id"])) == "Άλλου δήμου"
-    )
+    assert await raw(other, Reception, "follow_up", UUID(other_reception["id"])) == "Άλλου δήμου"
     # Rewriting a note seals it as any new note is.
     await post(
         client,
