@@ -182,3 +182,113 @@ async def test_order_lifecycle(client: Any, world: World) -> None:
         await client.get(f"{world.other_api}/investigations", headers=world.other_admin.headers)
     ).json()
     assert items["items"] == []
+
+
+async def test_orders_are_seen_by_their_team_and_the_supervisor(client: Any, world: World) -> None:
+    """An order names children and an allegation: a holder of the protection area who is not
+    assigned to it never sees it (404, never listed); the tenant administrator supervises all."""
+    api = world.api
+    r = await client.post(
+        f"{api}/investigations",
+        json=_order(world, order_protocol="SEEN-1", assigned=[str(world.officer.user_id)]),
+        headers=world.admin.headers,
+    )
+    assert r.status_code == 201, r.text
+    order = r.json()
+    url = f"{api}/investigations/{order['id']}"
+    for staff in (world.officer, world.admin):
+        listed = (await client.get(f"{api}/investigations", headers=staff.headers)).json()
+        assert order["id"] in [o["id"] for o in listed["items"]]
+        assert (await client.get(url, headers=staff.headers)).status_code == 200
+    outsider = world.psychologist  # holds family_center.protection, not assigned
+    listed = (await client.get(f"{api}/investigations", headers=outsider.headers)).json()
+    assert order["id"] not in [o["id"] for o in listed["items"]]
+    overdue = (await client.get(f"{api}/investigations/overdue", headers=outsider.headers)).json()
+    assert order["id"] not in [o["id"] for o in overdue["items"]]
+    for method, path, body in (
+        ("GET", "", None),
+        ("PATCH", "", {"priority": "normal"}),
+        ("GET", "/report", None),
+        ("PUT", "/report", {"body": "x"}),
+        ("GET", "/report.pdf", None),
+        (
+            "POST",
+            "/dispatches",
+            {
+                "sent_on": date.today().isoformat(),
+                "recipient": "Εισαγγελία",
+                "method": "email",
+                "what": "interim",
+            },
+        ),
+        (
+            "POST",
+            "/visits",
+            {
+                "kind": "interview",
+                "start": "2030-01-07T10:00:00+02:00",
+                "staff_ids": [str(world.officer.user_id)],
+                "person_ids": [str(world.child)],
+            },
+        ),
+    ):
+        r = await client.request(method, url + path, json=body, headers=outsider.headers)
+        assert r.status_code == 404, (method, path, r.text)
+    # Assigning the psychologist opens it to them.
+    r = await client.patch(
+        url,
+        json={"assigned": [str(world.officer.user_id), str(world.psychologist.user_id)]},
+        headers=world.officer.headers,
+    )
+    assert r.status_code == 200
+    assert (await client.get(url, headers=outsider.headers)).status_code == 200
+    # Handing it over entirely: the officer's change is saved and answered, then it is gone.
+    r = await client.patch(
+        url, json={"assigned": [str(world.psychologist.user_id)]}, headers=world.officer.headers
+    )
+    assert r.status_code == 200 and r.json()["assigned"] == [str(world.psychologist.user_id)]
+    assert (await client.get(url, headers=world.officer.headers)).status_code == 404
+
+
+async def test_mine_filters_before_paging(client: Any, world: World) -> None:
+    """`?mine=true` with a small page: the user's orders come back even when the earliest
+    deadlines (the first page of all orders) belong to colleagues."""
+    api, h = world.api, world.admin.headers
+    received = date.today() - timedelta(days=2)
+    mine = []
+    for n in range(6):
+        others = n < 4  # the four earliest deadlines are the officer's
+        r = await client.post(
+            f"{api}/investigations",
+            json=_order(
+                world,
+                order_protocol=f"PAGE-{n}",
+                received_on=received.isoformat(),
+                deadline=(received + timedelta(days=100 + n)).isoformat(),
+                assigned=[str(world.officer.user_id if others else world.admin.user_id)],
+            ),
+            headers=h,
+        )
+        assert r.status_code == 201, r.text
+        if not others:
+            mine.append(r.json()["id"])
+    seen: list[str] = []
+    cursor = None
+    for _ in range(10):
+        params = {"mine": "true", "limit": "1", **({"cursor": cursor} if cursor else {})}
+        page = (await client.get(f"{api}/investigations", params=params, headers=h)).json()
+        assert len(page["items"]) == 1 or (not page["items"] and not page["next_cursor"])
+        seen += [o["id"] for o in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert [i for i in seen if i in mine] == mine
+    assert all(
+        str(world.admin.user_id) in o
+        for o in [
+            (await client.get(f"{api}/investigations/{i}", headers=h)).json()["assigned"]
+            for i in seen
+        ]
+    )
+    first = (await client.get(f"{api}/investigations?mine=true&limit=2", headers=h)).json()
+    assert [o["id"] for o in first["items"]] == mine[:2]
