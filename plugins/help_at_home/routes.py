@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
-from litestar import get, post
+from litestar import get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -29,11 +29,15 @@ from plugins.help_at_home.schemas import (
     EligibilityFacts,
     ExtraVisitForm,
     HomeRiskForm,
+    IncidentCloseForm,
     IncidentForm,
     KatzForm,
     LawtonForm,
     MissedForm,
+    PlanServiceForm,
+    PlanUpdateForm,
     ResumeForm,
+    ServiceEndForm,
 )
 from plugins.help_at_home.services import ASSESS, MANAGE, READ, VISITS
 
@@ -307,6 +311,48 @@ async def add_visit(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[ExtraVisit
     return await services.add_visit(ctx, plan_id, data)
 
 
+@patch(
+    "/plans/{plan_id:uuid}",
+    tags=TAGS,
+    summary="Change a plan's goals, review and end dates",
+    description="An earlier end cancels the planned visits after it; a later end books "
+    "nothing by itself (`POST .../schedule` does). A closed plan is 422 on `status`.",
+)
+async def update_plan(ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[PlanUpdateForm]) -> Json:
+    ctx.require(MANAGE)
+    return await services.update_plan(ctx, plan_id, data)
+
+
+@post(
+    "/plans/{plan_id:uuid}/services",
+    tags=TAGS,
+    summary="Add a service (a weekly visit series) to an active plan and book it",
+    description="Booked from today (or the plan's start) to the plan's end or review date; "
+    "skipped occurrences are listed in `scheduled.skipped`.",
+)
+async def add_plan_service(
+    ctx: Ctx, plan_id: FromPath[UUID], data: JSONBody[PlanServiceForm]
+) -> Json:
+    ctx.require(MANAGE)
+    return await services.add_plan_service(ctx, plan_id, data)
+
+
+@post(
+    "/plans/{plan_id:uuid}/services/{service_id:uuid}/end",
+    tags=TAGS,
+    status_code=200,
+    summary="Stop one service of a plan; its planned visits from `from_date` are cancelled",
+)
+async def end_plan_service(
+    ctx: Ctx,
+    plan_id: FromPath[UUID],
+    service_id: FromPath[UUID],
+    data: JSONBody[ServiceEndForm],
+) -> Json:
+    ctx.require(MANAGE)
+    return await services.end_plan_service(ctx, plan_id, service_id, data)
+
+
 @post(
     "/plans/{plan_id:uuid}/close",
     tags=TAGS,
@@ -347,16 +393,24 @@ async def create_incident(ctx: Ctx, data: JSONBody[IncidentForm]) -> Json:
     return await services.create_incident(ctx, data)
 
 
-@get("/incidents", tags=TAGS, summary="Incidents, newest first")
+@get(
+    "/incidents",
+    tags=TAGS,
+    summary="Incidents, newest first",
+    description="`status=open`: no follow-up recorded yet; `status=closed`: followed up.",
+)
 async def list_incidents(
     ctx: Ctx,
     person_id: FromQuery[UUID | None] = None,
+    status: FromQuery[Literal["open", "closed"] | None] = None,
     limit: FromQuery[int | None] = None,
     cursor: FromQuery[str | None] = None,
 ) -> Json:
     ctx.require(READ)
     return _page(
-        *await services.list_incidents(ctx, person_id=person_id, limit=limit, cursor=cursor)
+        *await services.list_incidents(
+            ctx, person_id=person_id, status=status, limit=limit, cursor=cursor
+        )
     )
 
 
@@ -364,6 +418,19 @@ async def list_incidents(
 async def read_incident(ctx: Ctx, incident_id: FromPath[UUID]) -> Json:
     ctx.require(READ)
     return await services.get_incident(ctx, incident_id)
+
+
+@post(
+    "/incidents/{incident_id:uuid}/close",
+    tags=TAGS,
+    status_code=200,
+    summary="Record an incident's follow-up and close it",
+)
+async def close_incident(
+    ctx: Ctx, incident_id: FromPath[UUID], data: JSONBody[IncidentCloseForm]
+) -> Json:
+    ctx.require(MANAGE)
+    return await services.close_incident(ctx, incident_id, data)
 
 
 # -- visits and rosters ---------------------------------------------------------------------
@@ -522,11 +589,15 @@ ROUTES: list[Any] = [
     read_plan,
     schedule_plan,
     add_visit,
+    update_plan,
+    add_plan_service,
+    end_plan_service,
     close_plan,
     resume_plan,
     create_incident,
     list_incidents,
     read_incident,
+    close_incident,
     list_visits,
     read_visit,
     check_in,

@@ -39,16 +39,33 @@ def labelled(
     en: str,
     help_el: str = "",
     help_en: str = "",
+    options: dict[str, tuple[str, str]] | None = None,
     **kwargs: Any,
 ) -> Any:
-    """A form field with its Greek and English label and help text."""
-    return Field(
-        default,
-        title=en,
-        description=help_en or en,
-        json_schema_extra={"label_el": el, "label_en": en, "help_el": help_el, "help_en": help_en},
-        **kwargs,
-    )
+    """A form field with its Greek and English label and help text, and for a choice the
+    Greek and English title of each option (`{value: (el, en)}`), which the web form shows."""
+    extra: dict[str, Any] = {"label_el": el, "label_en": en, "help_el": help_el, "help_en": help_en}
+    if options:
+        extra["options_el"] = {k: v[0] for k, v in options.items()}
+        extra["options_en"] = {k: v[1] for k, v in options.items()}
+    return Field(default, title=en, description=help_en or en, json_schema_extra=extra, **kwargs)
+
+
+SERVICE_TITLES = {
+    "nursing_visit": ("Νοσηλευτική φροντίδα", "Nursing care"),
+    "home_help": ("Οικογενειακή βοήθεια", "Home help"),
+    "psychosocial_support": ("Ψυχοκοινωνική υποστήριξη", "Psychosocial support"),
+    "accompaniment": ("Συνοδεία και εξωτερικές εργασίες", "Accompaniment and errands"),
+}
+WEEKDAY_TITLES = {
+    "MO": ("Δευτέρα", "Monday"),
+    "TU": ("Τρίτη", "Tuesday"),
+    "WE": ("Τετάρτη", "Wednesday"),
+    "TH": ("Πέμπτη", "Thursday"),
+    "FR": ("Παρασκευή", "Friday"),
+    "SA": ("Σάββατο", "Saturday"),
+    "SU": ("Κυριακή", "Sunday"),
+}
 
 
 class Form(BaseModel):
@@ -62,6 +79,13 @@ def _not_future(value: date | None) -> date | None:
     return value
 
 
+FAMILY_SUPPORT = {
+    "none": ("Καμία", "None"),
+    "partial": ("Μερική", "Partial"),
+    "full": ("Πλήρης", "Full"),
+}
+
+
 # -- application / referral -----------------------------------------------------------------
 
 
@@ -73,15 +97,34 @@ class ApplicationForm(Form):
         None, el="Ημερομηνία παραλαβής", en="Received on", help_en="Default: today."
     )
     referral_source: Literal["self", "family", "hospital", "social_service", "doctor", "other"] = (
-        labelled("self", el="Προέλευση αιτήματος", en="Referred by")
+        labelled(
+            "self",
+            el="Προέλευση αιτήματος",
+            en="Referred by",
+            options={
+                "self": ("Ο/η ίδιος/α", "Self"),
+                "family": ("Οικογένεια", "Family"),
+                "hospital": ("Νοσοκομείο", "Hospital"),
+                "social_service": ("Κοινωνική υπηρεσία", "Social service"),
+                "doctor": ("Ιατρός", "Doctor"),
+                "other": ("Άλλο", "Other"),
+            },
+        )
     )
     living_situation: Literal["alone", "with_spouse", "with_family", "with_others"] = labelled(
+        options={
+            "alone": ("Μόνος/η", "Alone"),
+            "with_spouse": ("Με σύζυγο", "With a spouse"),
+            "with_family": ("Με οικογένεια", "With family"),
+            "with_others": ("Με άλλους", "With others"),
+        },
         el="Συνθήκες διαβίωσης",
         en="Living situation",
         help_el="Μένει μόνος/η, με σύζυγο, με οικογένεια ή με άλλους.",
         help_en="Lives alone, with a spouse, with family or with others.",
     )
     family_support: Literal["none", "partial", "full"] = labelled(
+        options=FAMILY_SUPPORT,
         el="Οικογενειακή υποστήριξη",
         en="Family support",
         help_el="Καμία, μερική ή πλήρης φροντίδα από την οικογένεια.",
@@ -144,9 +187,22 @@ class ApplicationForm(Form):
 
 class ApplicationStatusForm(Form):
     status: Literal["waiting", "admitted", "rejected", "withdrawn"] = labelled(
-        el="Κατάσταση", en="Status"
+        el="Απόφαση",
+        en="Decision",
+        options={
+            "admitted": ("Ένταξη στο πρόγραμμα", "Admit to the programme"),
+            "waiting": ("Λίστα αναμονής", "Waiting list"),
+            "rejected": ("Απόρριψη", "Reject"),
+            "withdrawn": ("Απόσυρση από τον/την αιτούντα/ούσα", "Withdrawn by the applicant"),
+        },
     )
-    reason: Text500 = labelled("", el="Αιτιολογία", en="Reason")
+    reason: Text500 = labelled(
+        "",
+        el="Αιτιολογία",
+        en="Reason",
+        help_el="Υποχρεωτική για απόρριψη ή απόσυρση.",
+        help_en="Required to reject or withdraw.",
+    )
 
 
 # -- assessments ------------------------------------------------------------------------------
@@ -384,7 +440,7 @@ class HomeRiskForm(Form):
 
 
 class PlanServiceForm(Form):
-    service: Service = labelled(el="Υπηρεσία", en="Service")
+    service: Service = labelled(el="Υπηρεσία", en="Service", options=SERVICE_TITLES)
     staff_id: UUID = labelled(el="Υπεύθυνος/η εργαζόμενος/η", en="Assigned staff member")
     frequency_per_week: int | None = labelled(
         None,
@@ -396,6 +452,7 @@ class PlanServiceForm(Form):
     )
     weekdays: list[Weekday] | None = labelled(
         None,
+        options=WEEKDAY_TITLES,
         el="Ημέρες",
         en="Weekdays",
         help_en="As many as the visits per week; default: spread over Monday–Friday.",
@@ -468,7 +525,7 @@ class CarePlanForm(Form):
 
 
 class ExtraVisitForm(Form):
-    service: Service = labelled(el="Υπηρεσία", en="Service")
+    service: Service = labelled(el="Υπηρεσία", en="Service", options=SERVICE_TITLES)
     staff_id: UUID = labelled(el="Εργαζόμενος/η", en="Staff member")
     start: AwareDatetime = labelled(el="Έναρξη", en="Start")
     minutes: int | None = labelled(
@@ -486,6 +543,36 @@ class ClosePlanForm(Form):
         el="Αιτιολογία", en="Reason"
     )
     closed_on: date | None = labelled(None, el="Ημερομηνία", en="Closed on")
+
+
+class PlanUpdateForm(Form):
+    """What changes in an open plan without rebooking it: goals, review and end dates. An
+    earlier end cancels the visits after it; a later one is booked with "schedule"."""
+
+    goals: list[Text500] = labelled(
+        el="Στόχοι",
+        en="Goals",
+        help_el="Ένας ανά γραμμή.",
+        help_en="One per line.",
+        min_length=1,
+        max_length=20,
+    )
+    review_date: date = labelled(el="Επανεξέταση", en="Review date")
+    end_date: date | None = labelled(None, el="Λήξη", en="End date")
+
+
+class ServiceEndForm(Form):
+    """Stop one service of a plan (its weekly series): no visits from this day on."""
+
+    from_date: date = labelled(
+        el="Χωρίς επισκέψεις από",
+        en="No visits from",
+        help_el="Οι προγραμματισμένες επισκέψεις από αυτή την ημέρα ακυρώνονται.",
+        help_en="The planned visits from this day on are cancelled.",
+    )
+    reason: Annotated[str, Field(min_length=1, max_length=500)] = labelled(
+        el="Αιτιολογία", en="Reason"
+    )
 
 
 # -- visits ---------------------------------------------------------------------------------
@@ -567,11 +654,23 @@ class MissedForm(Form):
 class IncidentForm(Form):
     person_id: UUID = labelled(el="Ωφελούμενος", en="Beneficiary")
     kind: Literal["fall", "hospital_admission", "death", "other"] = labelled(
-        el="Συμβάν", en="Incident"
+        el="Συμβάν",
+        en="Incident",
+        options={
+            "fall": ("Πτώση", "Fall"),
+            "hospital_admission": ("Εισαγωγή σε νοσοκομείο", "Hospital admission"),
+            "death": ("Θάνατος", "Death"),
+            "other": ("Άλλο συμβάν", "Other incident"),
+        },
     )
     occurred_on: date = labelled(el="Ημερομηνία", en="Occurred on")
     action: Literal["none", "pause", "close"] | None = labelled(
         None,
+        options={
+            "none": ("Καμία αλλαγή", "No change"),
+            "pause": ("Αναστολή του σχεδίου", "Pause the plan"),
+            "close": ("Λήξη του σχεδίου", "Close the plan"),
+        },
         el="Επίπτωση στο σχέδιο",
         en="Effect on the care plan",
         help_en="Default: a hospital admission pauses, a death closes, others change nothing.",
@@ -583,6 +682,25 @@ class IncidentForm(Form):
     @field_validator("occurred_on")
     @classmethod
     def _occurred_on_not_future(cls, value: date | None) -> date | None:
+        return _not_future(value)
+
+
+class IncidentCloseForm(Form):
+    """The follow-up of an incident (reassessed, family and doctor told, plan adjusted)."""
+
+    follow_up: Annotated[str, Field(min_length=1, max_length=5000)] = labelled(
+        el="Ενέργειες που έγιναν",
+        en="Follow-up",
+        help_el="Αποθηκεύεται κρυπτογραφημένο.",
+        help_en="Stored encrypted.",
+    )
+    closed_on: date | None = labelled(
+        None, el="Ημερομηνία κλεισίματος", en="Closed on", help_en="Default: today."
+    )
+
+    @field_validator("closed_on")
+    @classmethod
+    def _closed_on_not_future(cls, value: date | None) -> date | None:
         return _not_future(value)
 
 
@@ -598,7 +716,7 @@ class EligibilityFacts(Form):
     )
     lives_alone: bool = labelled(False, el="Μένει μόνος/η", en="Lives alone")
     family_support: Literal["none", "partial", "full"] = labelled(
-        "none", el="Οικογενειακή υποστήριξη", en="Family support"
+        "none", el="Οικογενειακή υποστήριξη", en="Family support", options=FAMILY_SUPPORT
     )
     annual_income: Decimal | None = labelled(None, el="Ετήσιο εισόδημα", en="Annual income", ge=0)
     scores: dict[Literal["katz", "lawton", "barthel"], int] = labelled(

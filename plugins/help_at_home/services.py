@@ -59,9 +59,12 @@ from plugins.help_at_home.schemas import (
     ClosePlanForm,
     ExtraVisitForm,
     HomeRiskForm,
+    IncidentCloseForm,
     IncidentForm,
     MissedForm,
     PlanServiceForm,
+    PlanUpdateForm,
+    ServiceEndForm,
     default_weekdays,
     form_version,
     parse_time,
@@ -1020,15 +1023,23 @@ async def add_visit(ctx: Any, plan_id: UUID, form: ExtraVisitForm) -> dict[str, 
 
 
 async def _cancel_visits(
-    ctx: Any, plan_id: UUID, from_day: date, reason: str, until: date | None = None
+    ctx: Any,
+    plan_id: UUID,
+    from_day: date,
+    reason: str,
+    until: date | None = None,
+    *,
+    plan_service_id: UUID | None = None,
 ) -> int:
-    """Cancel the plan's planned visits from `from_day` (to `until`), here and in the core
-    calendar, so the staff's time is free again."""
+    """Cancel the plan's planned visits (of one of its services) from `from_day` (to
+    `until`), here and in the core calendar, so the staff's time is free again."""
     query = Visit.select(Visit.id, Visit.appointment_id).where(
         (Visit.plan_id == plan_id) & (Visit.status == "planned") & (Visit.planned_day >= from_day)
     )
     if until is not None:
         query = query.where(Visit.planned_day <= until)
+    if plan_service_id is not None:
+        query = query.where(Visit.plan_service_id == plan_service_id)
     rows = await query
     if not rows:
         return 0
@@ -1041,6 +1052,104 @@ async def _cancel_visits(
         {Visit.status: "cancelled", Visit.status_reason: reason[:500], Visit.updated_at: _now()}
     ).where(Visit.id.is_in([r["id"] for r in rows]))
     return len(rows)
+
+
+async def update_plan(ctx: Any, plan_id: UUID, form: PlanUpdateForm) -> dict[str, Any]:
+    """Change an open plan's goals, review and end dates; visits after an earlier end are
+    cancelled (a later end books nothing by itself: `schedule_plan` does)."""
+    plan = await _plan_row(plan_id)
+    if plan["status"] == "closed":
+        raise RequestValidationError(errors=[_error("status", "help_at_home.plan_closed")])
+    errors: list[FieldError] = []
+    if form.review_date <= plan["start_date"]:
+        errors.append(_error("review_date", "help_at_home.review_before_start"))
+    if form.end_date is not None and form.end_date < plan["start_date"]:
+        errors.append(_error("end_date", "end_before_start"))
+    if errors:
+        raise RequestValidationError(errors=errors)
+    old_end = rules.plan_end(plan["start_date"], plan["review_date"], plan["end_date"])
+    new_end = rules.plan_end(plan["start_date"], form.review_date, form.end_date)
+    cancelled = 0
+    if new_end < old_end:
+        cancelled = await _cancel_visits(
+            ctx, plan_id, new_end + timedelta(days=1), t("help_at_home.ui.plan_shortened")
+        )
+    await CarePlan.update(
+        {
+            CarePlan.goals: list(form.goals),
+            CarePlan.review_date: form.review_date,
+            CarePlan.end_date: form.end_date,
+            CarePlan.updated_at: _now(),
+        }
+    ).where(CarePlan.id == plan_id)
+    await _audit(ctx, "update", "care_plan", plan_id, cancelled=cancelled)
+    out = await get_plan(ctx, plan_id, audit_read=False)
+    out["visits_cancelled"] = cancelled
+    return out
+
+
+async def add_plan_service(ctx: Any, plan_id: UUID, form: PlanServiceForm) -> dict[str, Any]:
+    """Add a service (a weekly series) to an active plan and book it from today, or from the
+    plan's start when that is later."""
+    plan = await _plan_row(plan_id)
+    if plan["status"] != "active":
+        raise RequestValidationError(errors=[_error("status", "help_at_home.plan_not_active")])
+    await check_staff(form.staff_id, form.service, "staff_id")
+    settings = await settings_for(ctx.tenant)
+    frequency = form.frequency_per_week or getattr(settings.visit_frequencies, form.service)
+    if frequency < 1:
+        raise RequestValidationError(
+            errors=[_error("frequency_per_week", "help_at_home.frequency_required")]
+        )
+    row = _plan_service_row(plan_id, form, settings)
+    await PlanService.insert(row)
+    await _audit(ctx, "update", "care_plan", plan_id, service_added=form.service)
+    start = max(plan["start_date"], local_today(ctx.tenant))
+    until = rules.plan_end(plan["start_date"], plan["review_date"], plan["end_date"])
+    scheduled: dict[str, Any] = {"created": 0, "skipped": []}
+    if start <= until:
+        svc = (
+            await PlanService.select()
+            .where(PlanService.id == row.id)
+            .first()
+            .output(load_json=True)
+        )
+        person = await get_person(plan["person_id"])
+        created, skipped = await _book_service(ctx, plan, svc, person, start, until)
+        scheduled = {"created": created, "skipped": skipped}
+    out = await get_plan(ctx, plan_id, audit_read=False)
+    out["scheduled"] = scheduled
+    return out
+
+
+async def end_plan_service(
+    ctx: Any, plan_id: UUID, service_id: UUID, form: ServiceEndForm
+) -> dict[str, Any]:
+    """Stop one service of a plan: its planned visits from `from_date` are cancelled."""
+    plan = await _plan_row(plan_id)
+    svc = (
+        await PlanService.select(PlanService.id, PlanService.active)
+        .where((PlanService.id == service_id) & (PlanService.plan_id == plan_id))
+        .first()
+    )
+    if svc is None:
+        raise NotFound()
+    if plan["status"] == "closed":
+        raise RequestValidationError(errors=[_error("status", "help_at_home.plan_closed")])
+    if not svc["active"]:
+        raise RequestValidationError(errors=[_error("status", "help_at_home.service_ended")])
+    if form.from_date < local_today(ctx.tenant):
+        raise RequestValidationError(errors=[_error("from_date", "help_at_home.date_in_past")])
+    cancelled = await _cancel_visits(
+        ctx, plan_id, form.from_date, form.reason, plan_service_id=service_id
+    )
+    await PlanService.update({PlanService.active: False}).where(PlanService.id == service_id)
+    await _audit(
+        ctx, "update", "care_plan", plan_id, service_ended=str(service_id), cancelled=cancelled
+    )
+    out = await get_plan(ctx, plan_id, audit_read=False)
+    out["visits_cancelled"] = cancelled
+    return out
 
 
 async def close_plan(ctx: Any, plan_id: UUID, form: ClosePlanForm) -> dict[str, Any]:
@@ -1180,6 +1289,12 @@ async def _incident_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
         "notes": await unseal(row["notes_sealed"], "incident.notes") if health else None,
         "recorded_by": row["recorded_by"],
         "recorded_at": row["recorded_at"],
+        "status": "closed" if row["closed_on"] else "open",
+        "closed_on": row["closed_on"],
+        "closed_by": row["closed_by"],
+        "follow_up": (
+            await unseal(row["follow_up_sealed"], "incident.follow_up") if health else None
+        ),
     }
 
 
@@ -1193,11 +1308,21 @@ async def get_incident(ctx: Any, incident_id: UUID, *, audit_read: bool = True) 
 
 
 async def list_incidents(
-    ctx: Any, *, person_id: UUID | None, limit: int | None, cursor: str | None
+    ctx: Any,
+    *,
+    person_id: UUID | None,
+    limit: int | None,
+    cursor: str | None,
+    status: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest first; `status` "open" (no follow-up recorded yet) or "closed"."""
     query = Incident.select()
     if person_id is not None:
         query = query.where(Incident.person_id == person_id)
+    if status == "open":
+        query = query.where(Incident.closed_on.is_null())
+    elif status == "closed":
+        query = query.where(Incident.closed_on.is_not_null())
     rows, next_cursor = await keyset(
         query,
         sort=Incident.occurred_on,
@@ -1208,6 +1333,49 @@ async def list_incidents(
     )
     await _audit(ctx, "read", "incident", "", ids=[str(r["id"]) for r in rows])
     return [await _incident_out(r, ctx.has(HEALTH)) for r in rows], next_cursor
+
+
+async def close_incident(ctx: Any, incident_id: UUID, form: IncidentCloseForm) -> dict[str, Any]:
+    """Record an incident's follow-up and close it (once)."""
+    row = await Incident.select().where(Incident.id == incident_id).first()
+    if row is None:
+        raise NotFound()
+    if row["closed_on"] is not None:
+        raise RequestValidationError(errors=[_error("status", "help_at_home.incident_closed")])
+    closed_on = form.closed_on or local_today(ctx.tenant)
+    if closed_on < row["occurred_on"]:
+        raise RequestValidationError(
+            errors=[_error("closed_on", "help_at_home.closed_before_incident")]
+        )
+    await Incident.update(
+        {
+            Incident.closed_on: closed_on,
+            Incident.closed_by: ctx.user_id,
+            Incident.follow_up_sealed: await seal(form.follow_up, "incident.follow_up"),
+        }
+    ).where(Incident.id == incident_id)
+    await _audit(ctx, "update", "incident", incident_id, status="closed")
+    return await get_incident(ctx, incident_id, audit_read=False)
+
+
+async def incident_people(ctx: Any) -> list[UUID]:
+    """Whom a user may report an incident for from a list: coordinators and clinical staff
+    the people with an open plan, field workers the people of their own visits this month."""
+    if ctx.has(READ):
+        rows = await CarePlan.select(CarePlan.person_id).where(
+            CarePlan.status.is_in(["active", "paused"])
+        )
+    else:
+        mine = await my_staff_id(ctx)
+        if mine is None:
+            return []
+        today = local_today(ctx.tenant)
+        rows = await Visit.select(Visit.person_id).where(
+            (Visit.staff_id == mine)
+            & (Visit.planned_day >= today - timedelta(days=31))
+            & (Visit.planned_day <= today + timedelta(days=7))
+        )
+    return list(dict.fromkeys(r["person_id"] for r in rows))
 
 
 # -- visits, check-in/out and rosters ----------------------------------------------------------
@@ -1569,6 +1737,14 @@ async def _due_by_person(
     }
 
 
+async def in_programme(person_id: UUID) -> bool:
+    """Whether the person has an application or a care plan here (the person's panel)."""
+    return bool(
+        await CarePlan.exists().where(CarePlan.person_id == person_id)
+        or await Application.exists().where(Application.person_id == person_id)
+    )
+
+
 async def person_summary(ctx: Any, person_id: UUID) -> dict[str, Any]:
     await check_person(person_id)
     health = ctx.has(HEALTH)
@@ -1619,6 +1795,7 @@ PURPOSES = {
     ("hah_visit", "vitals_sealed"): "visit.vitals",
     ("hah_visit", "observations_sealed"): "visit.observations",
     ("hah_incident", "notes_sealed"): "incident.notes",
+    ("hah_incident", "follow_up_sealed"): "incident.follow_up",
 }
 
 

@@ -151,7 +151,7 @@ class Visit(TenantScoped, Table, tablename="hah_visit"):
 
 
 class Incident(TenantScoped, Table, tablename="hah_incident"):
-    """A fall, hospital admission or death, and what it did to the care plan."""
+    """A fall, hospital admission or death, what it did to the care plan, and its follow-up."""
 
     id = UUID(primary_key=True)
     person_id = UUID()
@@ -163,6 +163,10 @@ class Incident(TenantScoped, Table, tablename="hah_incident"):
     notes_sealed = EncryptedText(default="")
     recorded_by = UUID(null=True, default=None)
     recorded_at = Timestamptz()
+    # open until a coordinator records the follow-up (reassessed, family told...) and closes it
+    closed_on = Date(null=True, default=None)
+    closed_by = UUID(null=True, default=None)
+    follow_up_sealed = EncryptedText(default="")
 
 
 TENANT_TABLES = (Application, Assessment, HomeRisk, CarePlan, PlanService, Visit, Incident)

@@ -66,7 +66,7 @@ async def test_overview_person_page_and_application_form(unit: Unit, browser: An
         },
     )
     assert saved.status_code == 303, saved.text[:300]
-    assert saved.headers["location"] == f"{root}/persons/{person}"
+    assert re.fullmatch(rf"{root}/applications/[0-9a-f-]{{36}}", saved.headers["location"])
     listed = await unit.get(unit.admin, "/applications", person_id=person)
     assert [a["data"]["living_situation"] for a in listed.json()["items"]] == ["alone"]
 
@@ -156,6 +156,10 @@ async def test_phone_roster_check_in_and_out(unit: Unit, browser: Any) -> None:
         f"{root}/visits/{visit_id}/check-in", data={"_csrf_token": csrf_token(roster.text)}
     )
     assert checked.status_code == 303
+    # checked in: the card's big button is now the check-out (the visit log)
+    after = await browser.get(checked.headers["location"])
+    assert f'href="{root}/visits/{visit_id}#log-title"' in after.text
+    assert 'class="button button--large"' in after.text
     log = await browser.get(f"{root}/visits/{visit_id}")
     assert log.status_code == 200 and "Ημερολόγιο επίσκεψης" in log.text
     out = await browser.post(
