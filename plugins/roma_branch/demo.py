@@ -14,7 +14,7 @@ from uuid import uuid4
 
 from faker import Faker
 
-from core.api import TenantRef, active_person_ids
+from core.api import TenantRef, active_person_ids, encrypt, local_today
 from plugins.roma_branch import rules
 from plugins.roma_branch.schemas import AGENCIES, REQUEST_TYPES
 from plugins.roma_branch.settings import DEFAULT_CHECKLISTS, Benefit
@@ -28,6 +28,7 @@ from plugins.roma_branch.tables import (
     JobSeeker,
     Placement,
     Reception,
+    SchoolAction,
     SchoolRecord,
     Vacancy,
 )
@@ -69,7 +70,13 @@ async def load(tenant: TenantRef, seed: int) -> None:
     if not people:
         return
     now = datetime.now(UTC)
-    today = now.date()
+    today = local_today(tenant)
+    follow_up = await encrypt(
+        "Επανεπικοινωνία για δικαιολογητικά", "roma_branch.reception.follow_up"
+    )
+    purpose = await encrypt(
+        "Συνοδεία για έκδοση δικαιολογητικών", "roma_branch.accompaniment.purpose"
+    )
     # reception log: named and anonymous contacts over the last three months
     await Reception.insert(
         *[
@@ -81,7 +88,7 @@ async def load(tenant: TenantRef, seed: int) -> None:
                 channel=rng.choice(["visit", "visit", "phone"]),
                 request_type=rng.choice(REQUEST_TYPES),
                 outcome=rng.choice(["informed", "assisted", "referred", "pending"]),
-                follow_up="" if rng.random() < 0.6 else "Επανεπικοινωνία για δικαιολογητικά",
+                follow_up="" if rng.random() < 0.6 else follow_up,
                 created_at=now,
             )
             for _ in range(30)
@@ -97,7 +104,7 @@ async def load(tenant: TenantRef, seed: int) -> None:
             person_id=rng.choice(people),
             agency=agency,
             agency_other="Ληξιαρχείο Χίου" if agency == "other" else "",
-            purpose="Συνοδεία για έκδοση δικαιολογητικών",
+            purpose=purpose,
             start=start,
             end=start + timedelta(hours=2),
             day=start.date(),
@@ -241,8 +248,9 @@ async def load(tenant: TenantRef, seed: int) -> None:
     # school follow-up
     year = today.year if today.month >= 9 else today.year - 1
     for person_id in people[14:22]:
+        record_id = uuid4()
         await SchoolRecord(
-            id=uuid4(),
+            id=record_id,
             child_id=person_id,
             school_year=f"{year}-{year + 1}",
             school=rng.choice(SCHOOLS),
@@ -252,10 +260,18 @@ async def load(tenant: TenantRef, seed: int) -> None:
             ),
             attendance_concern=rng.choice(["none", "low", "medium", "high"]),
             absences=rng.randint(0, 60),
-            actions=[],
             created_at=now,
             updated_at=now,
         ).save()
+        if rng.random() < 0.5:
+            await SchoolAction(
+                id=uuid4(),
+                school_record_id=record_id,
+                action_on=today - timedelta(days=rng.randint(1, 40)),
+                action=rng.choice(["home_visit", "school_meeting", "parent_meeting"]),
+                notes=await encrypt("Συζήτηση για τις απουσίες", "roma_branch.school_action.notes"),
+                created_at=now,
+            ).save()
     # ESF participant entry records (2021–27)
     for person_id in people[:12]:
         fields: dict[str, Any] = {

@@ -289,6 +289,16 @@ async def test_demo_data_loads_and_reports_render(client: Any) -> None:
         async with db.transaction(write=True):
             await db.set_rls_tenant(tenant.id)
             await get_host().for_tenant(info.modules).demo_data(info.ref, 7)
+    # Its free text is ciphertext at rest, as the services write it.
+    from plugins.roma_branch.tables import Accompaniment, Reception, SchoolAction
+
+    with tenant_context(tenant.id):
+        async with db.transaction(write=True):
+            await db.set_rls_tenant(tenant.id)
+            stored = [r["follow_up"] for r in await Reception.select(Reception.follow_up)]
+            stored += [r["purpose"] for r in await Accompaniment.select(Accompaniment.purpose)]
+            stored += [r["notes"] for r in await SchoolAction.select(SchoolAction.notes)]
+    assert any(stored) and all(v.startswith("enc:v1:") for v in stored if v)
     base = f"{tenant.api}{BASE}"
     for path, minimum in (
         ("/reception", 20),
