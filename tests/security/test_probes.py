@@ -20,7 +20,7 @@ from tests.security.conftest import Side, World, fill, path_params, resolve, ten
 # Routes the generator cannot exercise, with the reason and where they are covered instead.
 _HELP_AT_HOME = (
     "no seeded object (the help_at_home demo loader needs staff it does not create); "
-    "isolation: tests/plugins/help_at_home/test_api.py"
+    "isolation: tests/plugins/help_at_home/test_api.py, test_api_follow_up.py"
 )
 _DOCUMENTS = "no seeded document (uploads are multipart); isolation: tests/core/documents"
 _INVESTIGATIONS = (
@@ -52,7 +52,11 @@ UNPROBED: dict[tuple[str, str], str] = {
     ("GET", "/modules/help_at_home/assessments/{assessment_id}"): _HELP_AT_HOME,
     ("GET", "/modules/help_at_home/home-risks/{risk_id}"): _HELP_AT_HOME,
     ("GET", "/modules/help_at_home/incidents/{incident_id}"): _HELP_AT_HOME,
+    ("POST", "/modules/help_at_home/incidents/{incident_id}/close"): _HELP_AT_HOME,
     ("GET", "/modules/help_at_home/plans/{plan_id}"): _HELP_AT_HOME,
+    ("PATCH", "/modules/help_at_home/plans/{plan_id}"): _HELP_AT_HOME,
+    ("POST", "/modules/help_at_home/plans/{plan_id}/services"): _HELP_AT_HOME,
+    ("POST", "/modules/help_at_home/plans/{plan_id}/services/{service_id}/end"): _HELP_AT_HOME,
     ("POST", "/modules/help_at_home/plans/{plan_id}/close"): _HELP_AT_HOME,
     ("POST", "/modules/help_at_home/plans/{plan_id}/resume"): _HELP_AT_HOME,
     ("POST", "/modules/help_at_home/plans/{plan_id}/schedule"): _HELP_AT_HOME,
