@@ -19,6 +19,7 @@ recorded against it and the household's booking is marked completed.
 from __future__ import annotations
 
 import copy
+import typing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
@@ -167,6 +168,21 @@ def with_choices(
     )
 
 
+def blank_choice_free(model: type[BaseModel], *names: str) -> dict[str, list[Choice]]:
+    """The options of `Literal["", ...]` fields without the blank one: the renderer's empty
+    option carries no `value` (a browser would send its label), and the placeholder option
+    of an optional select already stands for "none"."""
+    out: dict[str, list[Choice]] = {}
+    for name in names:
+        info = model.model_fields[name]
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        el = extra.get("options_el") or {}
+        en = extra.get("options_en") or {}
+        values = typing.get_args(info.annotation)
+        out[name] = [(v, el.get(v, v), en.get(v, el.get(v, v))) for v in values if v != ""]
+    return out
+
+
 def _validate(model: type[Any], form: Any, **fixed: Any) -> Any:
     """A submitted form as the API's model, plus values the page supplies (the person of the
     address); 422 naming every offending field, as the API would answer."""
@@ -310,7 +326,7 @@ async def _items_page(
     form = None
     if ctx.has(MANAGE):
         form = render_form(
-            ItemCreate,
+            with_choices(ItemCreate, blank_choice_free(ItemCreate, "gender")),
             action=_base(ctx) + "items",
             values=values,
             errors=errors,
@@ -414,6 +430,7 @@ async def _receive_model(ctx: RequestContext) -> type[BaseModel]:
             "funding_source": _source_choices(settings),
             "warehouse": _warehouse_choices(settings),
             "donor_id": await _donor_choices(),
+            **blank_choice_free(LotCreate, "condition"),
         },
     )
 
@@ -648,7 +665,10 @@ async def _donation_model(ctx: RequestContext) -> type[BaseModel]:
         for name, info in header.model_fields.items()
         if name != "lots"
     }
-    line = with_choices(DonationLotIn, {"item_id": await _item_choices()})
+    line = with_choices(
+        DonationLotIn,
+        {"item_id": await _item_choices(), **blank_choice_free(DonationLotIn, "condition")},
+    )
     for number in range(1, DONATION_LINES + 1):
         for name in LINE_FIELDS:
             info = copy.copy(line.model_fields[name])

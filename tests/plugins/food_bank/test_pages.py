@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.i18n import catalogue
+from core.testing import sign_in
 from tests.core.web.conftest import html_lang, unlabelled
 from tests.plugins.food_bank.conftest import Bank, M, field_errors, options, today, working_day
 
@@ -60,6 +61,7 @@ async def test_every_screen_renders_in_greek_and_english(bank: Bank) -> None:
                 assert html_lang(page.text) == lang, path
                 assert text in page.text, (path, lang)
                 assert unlabelled(page.text) == [], (path, unlabelled(page.text))
+                assert "<option>" not in page.text, path  # a browser would send the label
         # Nobody types an id: items, donors, warehouses, sources and staff are selects.
         stock = (await b.get(bank.root + "stock?lang=el")).text
         assert options(stock, "item_id")[bank.items["rice"]] == "Είδος rice (συσκ.)"
@@ -658,25 +660,38 @@ async def test_snack_packs_screen(bank: Bank) -> None:
         assert r.status_code == 403
 
 
-async def test_person_panel_tiles_and_tasks_link_to_the_screens(bank: Bank) -> None:
+async def test_person_panel_tiles_and_tasks_link_to_the_screens(bank: Bank, browser: Any) -> None:
+    """With the test kit's `browser` and `sign_in`: the person's page, the home tiles and
+    tasks, and the overview lead to the screens."""
     person = bank.people[1]
-    async with bank.browser(bank.admin) as b:
-        page = await b.get(f"/t/{bank.town.slug}/people/{person}")
-        assert page.status_code == 200
-        assert f"food_bank/eligibility/{person}" in page.text
-        assert f"food_bank/pickup/{person}" in page.text
-        assert f"food_bank/days?person_id={person}" in page.text
-        home = (await b.get(f"/t/{bank.town.slug}/")).text
-        for path in (
-            "food_bank/pickup",
-            "food_bank/stock",
-            "food_bank/days",
-            "food_bank/donations",
-        ):
-            assert path in home, path
-        index = (await b.get(bank.root)).text
-        for path in ("items", "donors", "donations", "days", "eligibility", "snacks", "pickups"):
-            assert f'href="{bank.root}{path}"' in index, path
+    signed = await sign_in(browser, bank.admin.username, bank.admin.password)
+    assert signed.status_code in (302, 303)
+    page = await browser.get(f"/t/{bank.town.slug}/people/{person}")
+    assert page.status_code == 200
+    for path in (f"eligibility/{person}", f"pickup/{person}", f"days?person_id={person}"):
+        assert f"{bank.root}{path}" in page.text, path
+    # A lot expiring within a week (the stock test's feta): a task leading to the lot.
+    r = await bank.api(
+        bank.admin,
+        "POST",
+        "/lots",
+        {
+            "item_id": bank.items["feta"],
+            "quantity": "1",
+            "date_kind": "use_by",
+            "expiry": (today() + timedelta(days=3)).isoformat(),
+            "funding_source": "municipal",
+            "warehouse": "main",
+            "lot_code": "ΛΗΓΕΙ",
+        },
+    )
+    assert r.status_code == 201, r.text
+    home = (await browser.get(f"/t/{bank.town.slug}/")).text
+    for path in ("pickup", "stock", "days", "donations", f"lots/{r.json()['id']}"):
+        assert f"{bank.root}{path}" in home, path
+    index = (await browser.get(bank.root)).text
+    for path in ("items", "donors", "donations", "days", "eligibility", "snacks", "pickups"):
+        assert f'href="{bank.root}{path}"' in index, path
 
 
 async def test_codes_that_reach_users_have_texts(bank: Bank) -> None:
