@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.browser.conftest import log_in, shoot, unlabelled
@@ -98,25 +97,15 @@ def test_module_form_report_download_and_language(
     summary.wait_for()
     assert summary.is_visible()
     shoot(page, artifacts, "07-module-form")
-    # Then a valid receipt: stored, and listed among the lots. The form asks for the item's
-    # id, which the test reads from the module's API.
-    token = httpx.post(
-        f"{live_server}/api/v1/auth/login",
-        json={"username": f"admin@{TENANT}", "password": "demo"},
-        timeout=30,
-    ).json()["access_token"]
-    items = httpx.get(
-        f"{live_server}/api/v1/t/{TENANT}/modules/food_bank/items",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    ).json()["items"]
+    # Then a valid receipt: stored, and listed among the lots. Item, funding source and
+    # warehouse are chosen from selects.
     form = page.locator("form.form").last
-    form.locator("[name=item_id]").fill(str(items[0]["id"]))
+    form.locator("[name=item_id]").select_option(index=1)
     form.locator("[name=quantity]").fill("12")
     form.locator("[name=expiry]").fill("2031-12-31")
     form.locator("[name=lot_code]").fill("BROWSER-LOT-1")
-    form.locator("[name=funding_source]").fill("municipal")
-    form.locator("[name=warehouse]").fill("main")
+    form.locator("[name=funding_source]").select_option("municipal")
+    form.locator("[name=warehouse]").select_option("main")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/t/{TENANT}/food_bank/stock")
