@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
@@ -25,8 +29,23 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from core.settings import Settings, get_settings
 
+log = logging.getLogger("merimna.db")
+
 _engine: Engine | None = None
 _sqlite_write_lock: asyncio.Lock | None = None
+
+Callback = Callable[[], Awaitable[None] | None]
+
+
+@dataclass
+class _Outcome:
+    """What to do once the outermost transaction has ended, one way or the other."""
+
+    commit: list[Callback] = field(default_factory=list)
+    rollback: list[Callback] = field(default_factory=list)
+
+
+_outcome: ContextVar[_Outcome | None] = ContextVar("merimna_txn_outcome", default=None)
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -84,25 +103,81 @@ def _write_lock() -> asyncio.Lock:
 
 @asynccontextmanager
 async def transaction(*, write: bool = True) -> AsyncIterator[Any]:
-    """One atomic unit of work; nested calls join the outer transaction."""
+    """One atomic unit of work; nested calls join the outer transaction.
+
+    The outermost call also runs what `on_commit` and `on_rollback` registered, once the
+    transaction has ended (and, on SQLite, the write lock is released).
+    """
     db = engine()
     current = db.current_transaction.get()
     if current is not None:
         yield current
         return
-    if isinstance(db, SQLiteEngine):
-        if write:
-            async with (
-                _write_lock(),
-                db.transaction(transaction_type=TransactionType.immediate) as txn,
-            ):
-                yield txn
+    outcome = _Outcome()
+    token = _outcome.set(outcome)
+    try:
+        if isinstance(db, SQLiteEngine):
+            if write:
+                async with (
+                    _write_lock(),
+                    db.transaction(transaction_type=TransactionType.immediate) as txn,
+                ):
+                    yield txn
+            else:
+                async with db.transaction(transaction_type=TransactionType.deferred) as txn:
+                    yield txn
         else:
-            async with db.transaction(transaction_type=TransactionType.deferred) as txn:
+            async with _pg_transaction(db) as txn:
                 yield txn
-    else:
-        async with _pg_transaction(db) as txn:
-            yield txn
+    except Exception:
+        _forget_outcome(token)
+        await _run(outcome.rollback, "rollback")
+        raise
+    except BaseException:  # cancelled: no callbacks, the task must stop promptly
+        _forget_outcome(token)
+        raise
+    _forget_outcome(token)
+    await _run(outcome.commit, "commit")
+
+
+def on_commit(callback: Callback) -> None:
+    """Run `callback` (sync or async) after the current transaction commits; never if it rolls
+    back. For effects outside the database that must not happen for a write that did not
+    (deleting a document's file). A savepoint rolled back alone does not cancel it.
+    """
+    _current_outcome("on_commit").commit.append(callback)
+
+
+def on_rollback(callback: Callback) -> None:
+    """Run `callback` after the current transaction rolled back (an exception or an error
+    status), outside it: for evidence of a refusal that must survive the rollback (audit).
+    A cancelled request runs none.
+    """
+    _current_outcome("on_rollback").rollback.append(callback)
+
+
+def _current_outcome(name: str) -> _Outcome:
+    outcome = _outcome.get()
+    if outcome is None or engine().current_transaction.get() is None:
+        raise RuntimeError(f"db.{name} needs a transaction opened by core.db.transaction")
+    return outcome
+
+
+def _forget_outcome(token: Any) -> None:
+    with contextlib.suppress(ValueError):  # reset from another context (a cancelled request)
+        _outcome.reset(token)
+
+
+async def _run(callbacks: list[Callback], when: str) -> None:
+    """Each callback once, in order; one failing does not stop the others (the transaction
+    has ended either way, so the error is logged, not raised)."""
+    for callback in callbacks:
+        try:
+            result = callback()
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            log.exception("a callback after %s failed", when)
 
 
 @asynccontextmanager

@@ -88,6 +88,30 @@ async def record_refusal(ctx: RequestContext, scope: Scope, status: int) -> None
         log.exception("could not audit a refusal")
 
 
+def record_if_rolled_back(
+    ctx: RequestContext,
+    action: str,
+    object_type: str,
+    object_id: Any = "",
+    *,
+    outcome: str = "denied",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Audit a refusal a service decides (a 409 of its own, say), once the request's
+    transaction has rolled back: an event recorded inside it would vanish with the rollback.
+    Call it just before raising; written in a transaction of its own, as `record_refusal`.
+    """
+    tenant_id = current_tenant_id()
+
+    async def write() -> None:
+        with tenant_context(tenant_id):
+            async with db.transaction(write=True):
+                await db.set_rls_tenant(tenant_id)
+                await record(ctx, action, object_type, object_id, outcome=outcome, details=details)
+
+    db.on_rollback(write)
+
+
 async def record_platform(
     action: str,
     *,

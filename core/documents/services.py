@@ -7,6 +7,10 @@ records can carry documents.
 Order of a save: validate everything (metadata, owner, type by its bytes, size), insert the
 row and the audit event, and write the file last; if writing fails, the exception rolls the
 transaction back and no file is left. Nothing is stored for a refused upload.
+
+Order of a deletion (one document, or a person's erasure): delete the rows now and the files
+after the commit (`core.db.on_commit`), so a request that is refused or fails afterwards
+rolls back to rows that still have their files.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from uuid import UUID, uuid4
 
 from pydantic import ValidationError
 
+from core import db
 from core.audit.writer import record
 from core.crypto import decrypt, encrypt
 from core.documents import storage
@@ -367,8 +372,8 @@ async def save_document(
 
 
 async def delete_document(actor: Any, document_id: UUID) -> None:
-    """Delete a document and its file. A signed consent form still referenced by a consent
-    record is kept (409 `document_in_use`)."""
+    """Delete a document, and its file once that has committed. A signed consent form still
+    referenced by a consent record is kept (409 `document_in_use`)."""
     from core.casework.consent import document_in_use
 
     row = await _visible_row(actor, document_id)
@@ -381,7 +386,21 @@ async def delete_document(actor: Any, document_id: UUID) -> None:
         document_id,
         {"owner_type": row["owner_type"], "owner_id": str(row["owner_id"])},
     )
-    storage.remove(current_tenant_id(), row["storage_key"])
+    _remove_after_commit(current_tenant_id(), [row["storage_key"]])
+
+
+def _remove_after_commit(tenant_id: UUID, keys: list[str]) -> None:
+    """Delete files once the deletion of their rows has committed: a request that fails
+    later (an erasure refused with 409, a 500) rolls the rows back and keeps its files. If
+    the process dies between the commit and the removal, `sweep_orphans` finds them."""
+    if not keys:
+        return
+
+    def remove() -> None:
+        for key in keys:
+            storage.remove(tenant_id, key)
+
+    db.on_commit(remove)
 
 
 async def sweep_orphans(older_than_seconds: float = 3600) -> int:
@@ -428,8 +447,8 @@ async def export_person(person_id: Any) -> dict[str, Any]:
 
 
 async def erase_person(person_id: Any) -> list[str]:
-    """Delete the person's documents and files, except signed consent forms that consent
-    records (kept as proof) still reference."""
+    """Delete the person's documents, except signed consent forms that consent records (kept
+    as proof) still reference; their files go once the erasure has committed."""
     from core.casework.consent import document_in_use
 
     try:
@@ -448,8 +467,8 @@ async def erase_person(person_id: Any) -> list[str]:
             continue
         await Document.delete().where(Document.id == row["id"])
         removed_keys.append(row["storage_key"])
-    for key in removed_keys:
-        storage.remove(tenant_id, key)
+    # Not now: the erasure may still be refused (retention elsewhere) and roll back.
+    _remove_after_commit(tenant_id, removed_keys)
     return [t("documents.erase.consent_forms_kept", count=kept)] if kept else []
 
 

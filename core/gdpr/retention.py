@@ -120,33 +120,33 @@ async def policies() -> list[Policy]:
 
 
 async def set_policy(record_type: str, months: int, action: str, actor: UUID | None) -> Policy:
-    """Write one policy of the current tenant (validated by the caller's schema)."""
+    """Write one policy of the current tenant (validated by the caller's schema).
+
+    One upsert on the (tenant, record type) unique key: two administrators saving a tenant's
+    first policy at once used to both find no row and both insert, and the second request
+    failed with a unique violation (500). Now the later one waits for the first and
+    updates its row; the last save wins.
+    """
     now = datetime.now(UTC)
-    existing = (
-        await RetentionPolicy.select(RetentionPolicy.id)
-        .where(RetentionPolicy.record_type == record_type)
-        .first()
-    )
-    if existing is None:
-        await RetentionPolicy.insert(
-            RetentionPolicy(
-                id=uuid4(),
-                record_type=record_type,
-                months=months,
-                action=action,
-                updated_by=actor,
-                updated_at=now,
-            )
+    await RetentionPolicy.insert(
+        RetentionPolicy(
+            id=uuid4(),
+            record_type=record_type,
+            months=months,
+            action=action,
+            updated_by=actor,
+            updated_at=now,
         )
-    else:
-        await RetentionPolicy.update(
-            {
-                RetentionPolicy.months: months,
-                RetentionPolicy.action: action,
-                RetentionPolicy.updated_by: actor,
-                RetentionPolicy.updated_at: now,
-            }
-        ).where(RetentionPolicy.id == existing["id"])
+    ).on_conflict(
+        target=(RetentionPolicy.tenant_id, RetentionPolicy.record_type),
+        action="DO UPDATE",
+        values=[
+            RetentionPolicy.months,
+            RetentionPolicy.action,
+            RetentionPolicy.updated_by,
+            RetentionPolicy.updated_at,
+        ],
+    )
     return Policy(record_type, months, action, False, now)
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from core.audit.writer import record
+from core.audit.writer import record, record_if_rolled_back
 from core.beneficiaries.services import get_person
 from core.beneficiaries.tables import Beneficiary
 from core.context import RequestContext
@@ -96,8 +96,10 @@ async def erase_person(
 
     Where a plugin keeps records under a legal retention duty the answer is 409
     `retention_applies` with the reasons, and the request's rollback undoes every change the
-    other plugins made meanwhile; with `accept_retention` the erasable part goes, the
-    retained records stay (anonymised where the plugin can), and the answer lists both.
+    other plugins made meanwhile (files of deleted documents go only after a commit); the
+    refusal is audited (`erase`, outcome `denied`, with the reasons) after that rollback.
+    With `accept_retention` the erasable part goes, the retained records stay (anonymised
+    where the plugin can), and the answer lists both.
     """
     person = await get_person(person_id)
     if person["status"] == "merged":
@@ -107,6 +109,17 @@ async def erase_person(
     reasons = await hooks.erase_person(tenant=ctx.tenant_ref, person_id=person_id)
     retained = [retained_reason(r) for r in reasons]
     if retained and not accept_retention:
+        # The 409 rolls the request back, and an audit event with it: write it afterwards.
+        record_if_rolled_back(
+            ctx,
+            "erase",
+            "beneficiary",
+            person_id,
+            details={
+                "reason": "retention_applies",
+                "retained": [r["code"] or r["message"] for r in retained],
+            },
+        )
         raise Conflict("retention_applies", extra={"retained": retained})
     after = counts(await hooks.export_person(tenant=ctx.tenant_ref, person_id=person_id))
     removed = {k: n - after.get(k, 0) for k, n in before.items() if n > after.get(k, 0)}
