@@ -22,6 +22,8 @@ from core.beneficiaries.services import (
     person_ref,
 )
 from core.casework.consent import consent_in_force_for, current_consent
+from core.clock import now as local_now
+from core.clock import today as local_today
 from core.context import RequestContext
 from core.crypto import (
     DecryptionError,
@@ -32,8 +34,6 @@ from core.crypto import (
     encrypt,
     encrypt_bytes,
 )
-from core.clock import now as local_now
-from core.clock import today as local_today
 from core.db import transaction
 from core.documents.services import (
     document_exists,
@@ -194,11 +194,11 @@ __all__ = [
     "in_each_tenant",
     "invalid",
     "keyset",
-    "local_now",
-    "local_today",
     "list_beneficiaries",
     "list_documents",
     "list_staff",
+    "local_now",
+    "local_today",
     "membership_roles",
     "module_settings",
     "move_appointment",
