@@ -32,7 +32,7 @@ async def _seed(args: argparse.Namespace) -> dict[str, Any]:
             f"seeding {len(plans)} tenants (largest {plans[0].beneficiaries} people, "
             f"smallest {plans[-1].beneficiaries}) into {'PostgreSQL' if db.is_postgres() else 'SQLite'}"  # noqa: E501
         )
-        report = await seed(plans, seed_value=args.seed, progress=_log)
+        report = await seed(plans, seed_value=args.seed, progress=_log, admin_url=args.admin_url)
     finally:
         await db.stop()
     out = report.as_dict() | {
@@ -52,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--appointments", type=int, default=500_000)
     s.add_argument("--seed", type=int, default=11)
     s.add_argument("--prefix", default="b", help="tenant slug prefix (b000, b001, ...)")
+    s.add_argument(
+        "--admin-url",
+        default="",
+        help="PostgreSQL superuser URL of the same database: load with COPY, indexes after "
+        "(bench.fastseed); without it, the application's bulk path",
+    )
     r = sub.add_parser("run", help="start services, seed, serve, measure floors and scenarios")
     r.add_argument("--tenants", type=int, default=330)
     r.add_argument("--beneficiaries", type=int, default=100_000)

@@ -442,6 +442,8 @@ def run(args: argparse.Namespace) -> int:
                     str(args.appointments),
                     "--prefix",
                     args.prefix,
+                    "--admin-url",
+                    admin_url,
                 ],
                 env=env,
                 check=True,
