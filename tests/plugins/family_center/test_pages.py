@@ -670,8 +670,26 @@ async def test_menu_home_and_person_panel_link_to_the_screens(
     assert person.status_code == 200
     assert f"family_center/cases/new?pick={world.child}" in person.text
     assert f"family_center/investigations/new?pick={world.child}" in person.text
-    officer_view = await officer.http.get(f"/t/{world.tenant.slug}/people/{world.child}")
-    assert "Π-901/2026" in officer_view.text or "HAND-1" in officer_view.text
+    r = await client.post(
+        f"{world.api}/investigations",
+        json={
+            "order_protocol": "PANEL-7",
+            "prosecutor_office": "Εισαγγελία Ανηλίκων Αθηνών",
+            "received_on": date.today().isoformat(),
+            "allegation": "other",
+            "children_ids": [str(world.child)],
+            "assigned": [str(world.officer.user_id)],
+        },
+        headers=world.officer.headers,
+    )
+    assert r.status_code == 201, r.text
+    panel = await officer.http.get(f"/t/{world.tenant.slug}/people/{world.child}")
+    assert (
+        "PANEL-7" in panel.text and f"family_center/investigations/{r.json()['id']}" in panel.text
+    )
+    # A colleague with the area who is not assigned does not see it on the person's page.
+    again = await psychologist.http.get(f"/t/{world.tenant.slug}/people/{world.child}")
+    assert again.status_code == 200 and "PANEL-7" not in again.text
 
 
 def test_dates_in_the_future_are_judged_by_the_tenants_calendar(monkeypatch: Any) -> None:
