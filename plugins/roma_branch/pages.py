@@ -67,6 +67,7 @@ from plugins.roma_branch.schemas import (
     ChecklistItemUpdate,
     EmployerIn,
     EstimateIn,
+    FollowUpDoneIn,
     FollowupIn,
     JobSeekerIn,
     JobSeekerUpdate,
@@ -219,6 +220,15 @@ def _see_other(url: str) -> Redirect:
     return Redirect(url, status_code=303)
 
 
+def _follow_up_badge(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A contact's follow-up as a badge: open (a warning) or done; none without one."""
+    if entry["follow_up_done_on"] is not None:
+        return {"badge": _tr("ui.followup_done")}
+    if entry["follow_up"] or entry["follow_up_on"]:
+        return {"badge": _tr("ui.followup_open"), "warn": True}
+    return {}
+
+
 def _label(options: Mapping[str, str], value: Any) -> str:
     return options.get(str(value), str(value or ""))
 
@@ -307,6 +317,7 @@ async def person_page(request: AnyRequest, ctx: Ctx, person_id: FromPath[UUID]) 
                     "text": f"{v['visited_on']} · {_tr('request.' + v['request_type'])}",
                     "href": f"{root}reception/{v['id']}",
                     "detail": v["follow_up"],
+                    **_follow_up_badge(v),
                 }
                 for v in visits
             ],
@@ -415,7 +426,14 @@ async def _reception_page(
                 names.get(i["person_id"], _tr("ui.anonymous"))
                 + (f" ({i['people_count']})" if i["people_count"] > 1 else ""),
                 _tr(f"ui.reception_outcome.{i['outcome']}"),
-                i["follow_up_on"] or "",
+                " · ".join(
+                    str(x)
+                    for x in (
+                        i["follow_up_on"],
+                        _tr("ui.followup_done") if i["follow_up_done_on"] else "",
+                    )
+                    if x
+                ),
             ],
         }
         for i in items
@@ -474,22 +492,57 @@ async def reception_post(
     return _see_other(f"{_root(ctx)}reception?saved={created['id']}")
 
 
-@get("/reception/{record_id:uuid}", name="roma_branch.reception_entry")
-async def reception_entry(request: AnyRequest, ctx: Ctx, record_id: FromPath[UUID]) -> Template:
-    _see(ctx)
+async def _reception_entry_page(
+    request: AnyRequest,
+    ctx: RequestContext,
+    record_id: UUID,
+    *,
+    values: Any = None,
+    errors: Any = None,
+    message: str = "",
+    status_code: int = 200,
+) -> Template:
+    """A contact: what was asked and what follows; while its follow-up is open, the form
+    that marks it done (it leaves the tasks then) and the link to record the next contact."""
     entry = await services.get_reception(ctx, record_id)
     person = await get_person(entry["person_id"]) if entry["person_id"] else None
     root = _root(ctx)
+    has_follow_up = bool(entry["follow_up"] or entry["follow_up_on"])
+    done_on = entry["follow_up_done_on"]
     section: dict[str, Any] = {"id": "next", "title": _tr("ui.follow_up")}
+    if has_follow_up and done_on is None and ctx.has(RECEPTION):
+        section["form_title"] = _tr("ui.mark_follow_up_done")
+        section["form"] = _form(
+            request,
+            FollowUpDoneIn,
+            f"{root}reception/{record_id}/follow-up-done",
+            values=values or FollowUpDoneIn.model_construct(done_on=services.today(ctx)),
+            errors=errors,
+            submit=_tr("ui.mark_follow_up_done"),
+            prefix="rb-follow-up-done",
+        )
     if ctx.has(RECEPTION):
         again = f"{root}reception" + (f"?person={person['id']}" if person else "")
         section["links"] = [{"href": again, "title": _tr("ui.record_follow_up")}]
+    status = ""
+    if done_on is not None:
+        by = entry["follow_up_done_by"]
+        who = await staff_for_user(by) if by else None
+        status = _tr("ui.follow_up_done_on", on=done_on) + (
+            f" · {who['display_name']}" if who else ""
+        )
+    elif has_follow_up:
+        status = _tr("ui.followup_open")
+    saved = request.query_params.get("saved")
     return await _page(
         request,
         ctx,
         "record.html",
         f"{_tr('ui.reception')}: {entry['visited_on']}",
         person=person,
+        message=message or (_tr("ui.saved") if saved else ""),
+        message_ok=not message,
+        status_code=status_code,
         facts=[
             (_tr("ui.channel"), _tr(f"ui.channel.{entry['channel']}")),
             (_tr("ui.request"), _tr(f"request.{entry['request_type']}")),
@@ -497,10 +550,38 @@ async def reception_entry(request: AnyRequest, ctx: Ctx, record_id: FromPath[UUI
             (_tr("ui.people_count"), entry["people_count"]),
             (_tr("ui.follow_up"), entry["follow_up"]),
             (_tr("ui.follow_up_on"), entry["follow_up_on"]),
+            (_tr("ui.follow_up_status"), status),
             (_tr("ui.notes"), entry["notes"]),
         ],
         sections=[section],
     )
+
+
+@get("/reception/{record_id:uuid}", name="roma_branch.reception_entry")
+async def reception_entry(request: AnyRequest, ctx: Ctx, record_id: FromPath[UUID]) -> Template:
+    _see(ctx)
+    return await _reception_entry_page(request, ctx, record_id)
+
+
+@post("/reception/{record_id:uuid}/follow-up-done", name="roma_branch.follow_up_done")
+async def follow_up_done(
+    request: AnyRequest, ctx: Ctx, record_id: FromPath[UUID]
+) -> Template | Redirect:
+    """Mark the contact's follow-up done; a bad date comes back by the field (422), a
+    follow-up already done (409) as a notice, nothing changed."""
+    _see(ctx, RECEPTION)
+    data = await request.form()
+    try:
+        await services.complete_follow_up(ctx, record_id, parse_form(FollowUpDoneIn, data))
+    except RequestValidationError as exc:
+        return await _reception_entry_page(
+            request, ctx, record_id, values=data, errors=exc, status_code=422
+        )
+    except Conflict as exc:
+        return await _reception_entry_page(
+            request, ctx, record_id, message=exc.detail, status_code=exc.status_code
+        )
+    return _see_other(f"{_root(ctx)}reception/{record_id}?saved=1")
 
 
 # -- accompaniments -----------------------------------------------------------------------------
@@ -1899,6 +1980,7 @@ PAGES: list[Any] = [
     reception,
     reception_post,
     reception_entry,
+    follow_up_done,
     accompaniments,
     accompaniment_form,
     accompaniment_post,

@@ -35,6 +35,7 @@ from plugins.roma_branch.schemas import (
     EmployerIn,
     EsfRecordIn,
     EstimateIn,
+    FollowUpDoneIn,
     FollowupIn,
     JobSeekerIn,
     JobSeekerUpdate,
@@ -93,6 +94,21 @@ async def list_reception(
 async def read_reception(ctx: Ctx, record_id: FromPath[UUID]) -> Json:
     _visible(ctx)
     return await services.get_reception(ctx, record_id)
+
+
+@post(
+    "/reception/{record_id:uuid}/follow-up-done",
+    summary="Mark a contact's follow-up done",
+    description="Records the date (between the contact and today) and who marked it; the "
+    "follow-up leaves the open tasks. A contact without a follow-up, or one already done, "
+    "is 409 (`roma_branch_no_follow_up`, `roma_branch_follow_up_done`).",
+    status_code=200,
+)
+async def complete_follow_up(
+    ctx: Ctx, record_id: FromPath[UUID], data: JSONBody[FollowUpDoneIn]
+) -> Json:
+    _visible(ctx, RECEPTION)
+    return await services.complete_follow_up(ctx, record_id, data)
 
 
 # -- accompaniment ------------------------------------------------------------------------------
@@ -483,6 +499,7 @@ ROUTES: list[Any] = [
     create_reception,
     list_reception,
     read_reception,
+    complete_follow_up,
     create_accompaniment,
     list_accompaniments,
     read_accompaniment,

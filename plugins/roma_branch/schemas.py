@@ -221,6 +221,17 @@ class ReceptionIn(Strict):
         return value
 
 
+class FollowUpDoneIn(Strict):
+    """Marks a contact's follow-up done: it leaves the tasks of whoever recorded it."""
+
+    done_on: date = F(
+        "Ημερομηνία ολοκλήρωσης",
+        "Done on",
+        help_el="Όχι πριν από την επαφή ούτε μετά από σήμερα.",
+        help_en="Not before the contact, nor after today.",
+    )
+
+
 # -- accompaniment ------------------------------------------------------------------------------
 
 

@@ -49,6 +49,7 @@ from plugins.roma_branch.schemas import (
     EmployerIn,
     EsfRecordIn,
     EstimateIn,
+    FollowUpDoneIn,
     FollowupIn,
     JobSeekerIn,
     JobSeekerUpdate,
@@ -219,6 +220,27 @@ async def list_reception(
         query = query.where(Reception.visited_on <= end)
     rows, nxt = await _page(ctx, "reception", query, Reception.visited_on, Reception, limit, cursor)
     return [await reception_out(r) for r in rows], nxt
+
+
+async def complete_follow_up(ctx: Any, record_id: UUID, data: FollowUpDoneIn) -> dict[str, Any]:
+    """Mark a contact's follow-up done, on a date between the contact and today (the
+    tenant's): from then on it is no longer among the open follow-ups (tasks). A contact
+    without a follow-up, or one already done, is a conflict (409), nothing changed."""
+    row = await _row(Reception, record_id)
+    if row["follow_up_on"] is None and not row["follow_up"]:
+        raise Conflict(f"{SLUG}_no_follow_up")
+    if row["follow_up_done_on"] is not None:
+        done = str(row["follow_up_done_on"])
+        raise Conflict(f"{SLUG}_follow_up_done", extra={"done_on": done}, done_on=done)
+    if data.done_on < row["visited_on"]:
+        raise RequestValidationError.single("done_on", f"{SLUG}_date_before", other="visited_on")
+    if data.done_on > today(ctx):
+        raise RequestValidationError.single("done_on", f"{SLUG}_date_in_future")
+    await Reception.update(
+        {Reception.follow_up_done_on: data.done_on, Reception.follow_up_done_by: ctx.user_id}
+    ).where(Reception.id == record_id)
+    await _audit(ctx, "update", "reception", record_id, follow_up_done_on=data.done_on.isoformat())
+    return await get_reception(ctx, record_id, audit_read=False)
 
 
 # -- accompaniment ------------------------------------------------------------------------------
@@ -1403,7 +1425,8 @@ async def home_stats(ctx: Any) -> dict[str, int]:
 
 async def open_work(ctx: Any, *, within_days: int = 14) -> dict[str, list[dict[str, Any]]]:
     """What waits for the signed-in user, for the tenant home's tasks (ids and codes only):
-    follow-ups of contacts they recorded (from 30 days overdue to `within_days` ahead),
+    follow-ups of contacts they recorded, due within `within_days` and not marked done
+    (however overdue: they stay until someone marks them done),
     placement follow-ups due (employment staff) and their applications held back by missing
     documents. A constant number of queries."""
     on = today(ctx)
@@ -1413,8 +1436,8 @@ async def open_work(ctx: Any, *, within_days: int = 14) -> dict[str, list[dict[s
     ).where(
         (Reception.staff_user_id == ctx.user_id)
         & Reception.follow_up_on.is_not_null()
+        & Reception.follow_up_done_on.is_null()
         & (Reception.follow_up_on <= horizon)
-        & (Reception.follow_up_on >= on - timedelta(days=30))
     )
     followups: list[dict[str, Any]] = []
     if ctx.has(f"{SLUG}.jobs"):

@@ -31,6 +31,9 @@ class Reception(TenantScoped, Table, tablename="rb_reception"):
     outcome = Varchar(length=24)
     follow_up = EncryptedText(default="")
     follow_up_on = Date(null=True, default=None)
+    # The follow-up marked done (and by whom): it leaves the recorder's tasks then.
+    follow_up_done_on = Date(null=True, default=None)
+    follow_up_done_by = UUID(null=True, default=None)
     notes_sealed = EncryptedText(default="")
     staff_user_id = UUID(null=True, default=None)
     created_at = Timestamptz()
