@@ -514,8 +514,9 @@ def render_field(view: FieldView) -> Markup:
         if not view.required or not any(o.selected for o in view.options):
             placeholder = Markup('<option value="">{}</option>').format(t("web.form.choose"))
         options = Markup("").join(
-            Markup("<option{}>{}</option>").format(
-                _attrs({"value": o.value, "selected": o.selected}), o.label
+            # `value` always written: an option without one submits its label instead.
+            Markup('<option value="{}"{}>{}</option>').format(
+                o.value, _attrs({"selected": o.selected}), o.label
             )
             for o in view.options
         )

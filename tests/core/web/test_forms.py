@@ -4,6 +4,7 @@ preserved values, and the way back from a submitted form to the model."""
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date
 from typing import Literal
 from uuid import UUID, uuid4
@@ -187,3 +188,15 @@ def test_a_long_text_asks_for_a_taller_textarea() -> None:
         body: str = Field(json_schema_extra={"widget": "textarea", "rows": "24"})
 
     assert 'rows="24"' in str(render_form(Report))
+
+
+def test_a_blank_choice_submits_an_empty_value_not_its_label() -> None:
+    """An `<option>` without `value` submits its text: a blank "—" choice would arrive as "—"."""
+
+    class Pick(BaseModel):
+        helper_id: UUID | None = None
+
+    a = uuid4()
+    html = str(render_form(Pick, choices={"helper_id": [("", "—"), (a, "Νικολάου Γιώργος")]}))
+    assert '<option value="">—</option>' in html
+    assert re.search(r"<option(?![^>]*value=)", html) is None
