@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from markupsafe import Markup
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from core.api import (
     AppError,
@@ -36,6 +36,7 @@ from core.api import (
     Task,
     csrf_token,
     form_data,
+    get_language,
     get_people,
     get_person,
     list_beneficiaries,
@@ -60,12 +61,14 @@ from plugins.roma_branch.manifest import (
     SLUG,
 )
 from plugins.roma_branch.schemas import (
+    ESF_MODELS,
     AccompanimentIn,
     AccompanimentUpdate,
     ApplicationIn,
     ApplicationUpdate,
     ChecklistItemUpdate,
     EmployerIn,
+    EsfRecordIn,
     EstimateIn,
     FollowUpDoneIn,
     FollowupIn,
@@ -80,6 +83,7 @@ from plugins.roma_branch.schemas import (
     VacancyIn,
     VacancyUpdate,
 )
+from plugins.roma_branch.settings import EsfPeriod
 
 Ctx = NamedDependency[RequestContext]
 AnyRequest = Request[Any, Any, Any]
@@ -373,6 +377,8 @@ async def person_page(request: AnyRequest, ctx: Ctx, person_id: FromPath[UUID]) 
             ],
         },
     ]
+    if ctx.has(ESF):
+        sections.append(await _esf_section(ctx, person_id))
     return await _page(
         request,
         ctx,
@@ -385,6 +391,33 @@ async def person_page(request: AnyRequest, ctx: Ctx, person_id: FromPath[UUID]) 
         ],
         sections=sections,
     )
+
+
+async def _esf_section(ctx: RequestContext, person_id: UUID) -> dict[str, Any]:
+    """The person's ESF records, and the form due next in the settings' period: the entry
+    record, then (once there is one) the exit record."""
+    root = _root(ctx)
+    records, _ = await services.list_esf_records(ctx, person_id=person_id, limit=20)
+    period = (await services.settings_of(ctx)).esf_period
+    held = {r["kind"] for r in records if r["period"] == period}
+    due = next((k for k in ESF_KINDS if k not in held), None)
+    return {
+        "id": "esf",
+        "title": _tr("ui.esf"),
+        "links": [
+            {"href": f"{root}people/{person_id}/esf/{due}", "title": _tr(f"ui.esf_new_{due}")}
+        ]
+        if due
+        else [],
+        "entries": [
+            {
+                "text": f"{r['recorded_on']} · {_tr('ui.kind.' + r['kind'])}",
+                "href": f"{root}esf/{r['id']}",
+                "badge": _period_title(r["period"]),
+            }
+            for r in records
+        ],
+    }
 
 
 # -- reception ----------------------------------------------------------------------------------
@@ -1940,17 +1973,273 @@ async def school_action_post(
 
 # -- ESF ----------------------------------------------------------------------------------------
 
+ESF_KINDS = ("entry", "exit")
+ESF_PERIODS: tuple[str, ...] = get_args(EsfPeriod)
+ANSWERS = {"yes", "no", "declined"}
+# Special-category answers the participant may decline (the help text says so).
+ESF_SENSITIVE = {
+    "migrant_minority",
+    "disability",
+    "other_disadvantaged",
+    "homeless",
+    "third_country_national",
+    "foreign_background",
+    "minority",
+}
+
+
+def _both(key: str) -> dict[str, str]:
+    return {lang: t(f"{SLUG}.{key}", lang) for lang in ("el", "en")}
+
+
+def _literal_values(annotation: Any) -> tuple[Any, ...]:
+    """The values of a Literal, or of an optional one."""
+    for candidate in (annotation, *get_args(annotation)):
+        if get_origin(candidate) is Literal:
+            return get_args(candidate)
+    return ()
+
+
+def _esf_option_key(name: str, value: Any) -> str:
+    if str(value) in ANSWERS:
+        return f"esf.answer.{value}"
+    return f"esf.option.{name}.{value}"
+
+
+def esf_form(period: str, kind: str) -> type[BaseModel]:
+    """The web form of an ESF record: the record's date and the indicator fields of the
+    period (and kind) with the same types as the API's model (`ESF_MODELS`), labelled, with
+    their options, in Greek and English from the module's catalogues. The page turns it into
+    the API's body (`EsfRecordIn`), so the service checks it exactly as it checks the API.
+    Built per request (not cached): the labels are read once the catalogues are loaded."""
+    fields: dict[str, Any] = {
+        "recorded_on": (
+            date,
+            Field(
+                title=t(f"{SLUG}.esf.field.recorded_on", "en"),
+                json_schema_extra={
+                    f"label_{lang}": text for lang, text in _both("esf.field.recorded_on").items()
+                },
+            ),
+        )
+    }
+    for name, info in ESF_MODELS[(period, kind)].model_fields.items():
+        extra: dict[str, Any] = {
+            f"label_{lang}": text for lang, text in _both(f"esf.field.{name}").items()
+        }
+        choices = _literal_values(info.annotation)
+        for lang in ("el", "en"):
+            extra[f"options_{lang}"] = {
+                str(v): t(f"{SLUG}.{_esf_option_key(name, v)}", lang) for v in choices
+            }
+        help_key = (
+            "esf.help.age_band"
+            if name == "age_band"
+            else "esf.help.sensitive"
+            if name in ESF_SENSITIVE
+            else ""
+        )
+        if help_key:
+            extra.update({f"help_{lang}": text for lang, text in _both(help_key).items()})
+        default = info.default if not info.is_required() else ...
+        fields[name] = (
+            info.annotation,
+            Field(default, title=t(f"{SLUG}.esf.field.{name}", "en"), json_schema_extra=extra),
+        )
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        f"EsfForm_{period}_{kind}", __config__=ConfigDict(extra="forbid"), **fields
+    )
+
+
+def _esf_body_errors(exc: RequestValidationError) -> RequestValidationError:
+    """The API names an indicator `fields.sex`; the form's input is `sex`."""
+    for error in exc.errors:
+        if error.field.startswith("fields."):
+            error.field = error.field.removeprefix("fields.")
+    return exc
+
+
+def _esf_values(period: str, kind: str, record: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """A stored record's indicator answers, labelled in the page's language."""
+    lang = "en" if get_language() == "en" else "el"
+    out = []
+    for name in ESF_MODELS[(period, kind)].model_fields:
+        value = record["fields"].get(name)
+        shown = t(f"{SLUG}.{_esf_option_key(name, value)}", lang) if value is not None else ""
+        out.append((_tr(f"esf.field.{name}"), shown))
+    return out
+
+
+def _period_title(period: str) -> str:
+    return period.replace("_", "–")
+
+
+async def _esf_form_page(
+    request: AnyRequest,
+    ctx: RequestContext,
+    person: dict[str, Any],
+    kind: str,
+    period: str,
+    *,
+    values: Any = None,
+    errors: Any = None,
+    message: str = "",
+    status_code: int = 200,
+) -> Template:
+    root = _root(ctx)
+    base = f"{root}people/{person['id']}/esf/{kind}"
+    form = _form(
+        request,
+        esf_form(period, kind),
+        f"{base}?period={period}",
+        values=values or {"recorded_on": services.today(ctx).isoformat()},
+        errors=errors,
+        prefix=f"rb-esf-{kind}",
+    )
+    other = [p for p in ESF_PERIODS if p != period]
+    switch = Markup("").join(
+        Markup('<p><a href="{}?period={}">{}</a></p>').format(
+            base, p, _tr("ui.esf_other_period", period=_period_title(p))
+        )
+        for p in other
+    )
+    intro = Markup('<p class="lead">{}: {}</p>').format(_tr("ui.period"), _period_title(period))
+    return await _page(
+        request,
+        ctx,
+        "form.html",
+        _tr(f"ui.esf_new_{kind}"),
+        person=person,
+        form=intro + form + switch,
+        message=message,
+        status_code=status_code,
+    )
+
+
+def _esf_target(kind: str, period: str | None, default: str) -> tuple[str, str]:
+    """The kind and period a page addresses; anything else does not exist (404)."""
+    chosen = period or default
+    if kind not in ESF_KINDS or chosen not in ESF_PERIODS:
+        raise NotFound()
+    return kind, chosen
+
+
+@get("/people/{person_id:uuid}/esf/{kind:str}", name="roma_branch.esf_form")
+async def esf_record_form(
+    request: AnyRequest,
+    ctx: Ctx,
+    person_id: FromPath[UUID],
+    kind: FromPath[str],
+    period: FromQuery[str | None] = None,
+) -> Template:
+    _see(ctx, ESF)
+    kind, chosen = _esf_target(kind, period, (await services.settings_of(ctx)).esf_period)
+    return await _esf_form_page(request, ctx, await get_person(person_id), kind, chosen)
+
+
+@post("/people/{person_id:uuid}/esf/{kind:str}", name="roma_branch.esf_post")
+async def esf_record_post(
+    request: AnyRequest,
+    ctx: Ctx,
+    person_id: FromPath[UUID],
+    kind: FromPath[str],
+    period: FromQuery[str | None] = None,
+) -> Template | Redirect:
+    """An entry or exit record: its answers checked as the API checks them (a wrong answer,
+    an age band that contradicts the birth date, an exit before its entry: 422 by the
+    field), a second record of the kind refused (409); nothing stored then."""
+    _see(ctx, ESF)
+    kind, chosen = _esf_target(kind, period, (await services.settings_of(ctx)).esf_period)
+    person = await get_person(person_id)
+    data = await request.form()
+    try:
+        parsed = parse_form(esf_form(chosen, kind), data)
+        answers = parsed.model_dump(exclude={"recorded_on"}, exclude_none=True)
+        body = EsfRecordIn(
+            person_id=person["id"],
+            kind=kind,  # type: ignore[arg-type]
+            recorded_on=parsed.recorded_on,  # type: ignore[attr-defined]
+            period=chosen,  # type: ignore[arg-type]
+            fields=answers,
+        )
+        created = await services.create_esf_record(ctx, body)
+    except RequestValidationError as exc:
+        return await _esf_form_page(
+            request,
+            ctx,
+            person,
+            kind,
+            chosen,
+            values=data,
+            errors=_esf_body_errors(exc),
+            status_code=422,
+        )
+    except Conflict as exc:
+        return await _esf_form_page(
+            request,
+            ctx,
+            person,
+            kind,
+            chosen,
+            values=data,
+            message=exc.detail,
+            status_code=exc.status_code,
+        )
+    return _see_other(f"{_root(ctx)}esf/{created['id']}?saved=1")
+
+
+@get("/esf/{record_id:uuid}", name="roma_branch.esf_record")
+async def esf_record(request: AnyRequest, ctx: Ctx, record_id: FromPath[UUID]) -> Template:
+    """One ESF record with its answers; an entry without its exit links to the exit form."""
+    _see(ctx, ESF)
+    record = await services.get_esf_record(ctx, record_id)
+    person = await get_person(record["person_id"])
+    root = _root(ctx)
+    sections: list[dict[str, Any]] = []
+    if record["kind"] == "entry":
+        exits, _ = await services.list_esf_records(
+            ctx, person_id=record["person_id"], period=record["period"], kind="exit", limit=1
+        )
+        if not exits:
+            href = f"{root}people/{record['person_id']}/esf/exit?period={record['period']}"
+            sections.append(
+                {
+                    "id": "exit",
+                    "title": _tr("ui.kind.exit"),
+                    "links": [{"href": href, "title": _tr("ui.esf_new_exit")}],
+                }
+            )
+    return await _page(
+        request,
+        ctx,
+        "record.html",
+        _tr(f"ui.esf_record_{record['kind']}"),
+        person=person,
+        message=_tr("ui.saved") if request.query_params.get("saved") else "",
+        message_ok=True,
+        facts=[
+            (_tr("ui.period"), _period_title(record["period"])),
+            (_tr("ui.kind"), _tr(f"ui.kind.{record['kind']}")),
+            (_tr("esf.field.recorded_on"), record["recorded_on"]),
+            *_esf_values(record["period"], record["kind"], record),
+        ],
+        sections=sections,
+    )
+
 
 @get("/esf", name="roma_branch.esf")
 async def esf(request: AnyRequest, ctx: Ctx) -> Template:
     _see(ctx, ESF)
     items, _ = await services.list_esf_records(ctx, limit=100)
     names = await _names([i["person_id"] for i in items])
+    root = _root(ctx)
     return await _page(
         request,
         ctx,
         "list.html",
         _tr("ui.esf"),
+        intro=_tr("ui.esf_intro"),
+        links=[{"href": root + "people", "title": _tr("ui.find_person_first")}],
         columns=[
             _tr("ui.date"),
             _tr("ui.person"),
@@ -1960,13 +2249,16 @@ async def esf(request: AnyRequest, ctx: Ctx) -> Template:
         ],
         rows=[
             {
+                "href": f"{root}esf/{i['id']}",
                 "cells": [
                     i["recorded_on"],
                     names.get(i["person_id"], "—"),
-                    i["period"].replace("_", "–"),
+                    _period_title(i["period"]),
                     _tr(f"ui.kind.{i['kind']}"),
-                    i["fields"].get("age_band", ""),
-                ]
+                    _tr(f"esf.option.age_band.{i['fields']['age_band']}")
+                    if i["fields"].get("age_band")
+                    else "",
+                ],
             }
             for i in items
         ],
@@ -2017,6 +2309,9 @@ PAGES: list[Any] = [
     school_update,
     school_action_post,
     esf,
+    esf_record,
+    esf_record_form,
+    esf_record_post,
 ]
 
 
