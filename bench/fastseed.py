@@ -645,10 +645,22 @@ async def load(
             await c.close()
 
 
+ROLLUP_SQL = """
+INSERT INTO appointment_month_count
+    (tenant_id, month, service, mode, status, staff_id, appointments, seconds)
+SELECT a.tenant_id, to_char(a.start_at AT TIME ZONE 'UTC', 'YYYY-MM'), a.service, a.mode,
+       a.status, p.person_id, count(*), sum(extract(epoch FROM a.end_at - a.start_at))::bigint
+FROM appointment a
+JOIN appointment_participant p
+  ON p.tenant_id = a.tenant_id AND p.appointment_id = a.id AND p.kind = 'staff'
+GROUP BY 1, 2, 3, 4, 5, 6
+"""
+
+
 async def rebuild_rollups(conn: Any) -> None:
-    """Derived tables kept by triggers in normal operation, recomputed once after a load."""
-    try:
-        from core.scheduling.rollup import REBUILD_SQL  # type: ignore[import-not-found]
-    except ImportError:
+    """The report roll-up, kept by triggers in normal operation (the load ran without
+    triggers), recomputed in one statement for every tenant: the migration's backfill."""
+    if not await conn.fetchval("SELECT to_regclass('appointment_month_count') IS NOT NULL"):
         return
-    await conn.execute(REBUILD_SQL)
+    await conn.execute("DELETE FROM appointment_month_count")
+    await conn.execute(ROLLUP_SQL)
