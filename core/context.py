@@ -10,6 +10,7 @@ leaves half a write behind. Refusals are then audited in a transaction of their 
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from contextvars import ContextVar
@@ -21,14 +22,21 @@ from litestar.datastructures import Headers
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from core import db
-from core.auth.sessions import Principal, authenticate
+from core.auth.sessions import Principal, decode_token, principal_of, session_cache_key
 from core.errors import AppError, Forbidden, NotFound, ServiceUnavailable, Unauthorized
 from core.i18n import get_language, negotiate, set_language
 from core.plugin_host import PluginHost, TenantHooks, get_host
 from core.refs import TenantRef
 from core.settings import get_settings
+from core.store import get_store
 from core.web import csrf
-from tenants.resolution import TenantInfo, membership_roles, resolve_tenant
+from tenants.resolution import (
+    TenantInfo,
+    ensure_tenant_version,
+    membership_roles,
+    resolve_tenant,
+    version_key,
+)
 from tenants.scoping import reset_tenant, set_tenant
 
 log = logging.getLogger("merimna.request")
@@ -155,8 +163,6 @@ class _Rollback(Exception):
 
 
 async def _error(send: Send, exc: AppError) -> None:
-    import json
-
     body = json.dumps(exc.body(), ensure_ascii=False).encode()
     start: Any = {
         "type": "http.response.start",
@@ -204,8 +210,7 @@ class TenantMiddleware:
         tenant_token = set_tenant(ctx.tenant.id)
         try:
             try:
-                async with db.transaction(write=write):
-                    await db.set_rls_tenant(ctx.tenant.id)
+                async with db.transaction(write=write, tenant=ctx.tenant.id):
                     await self.app(scope, receive, hold)
                     if status >= 400:
                         raise _Rollback()
@@ -230,7 +235,21 @@ class TenantMiddleware:
         app_state = scope["app"].state
         headers = Headers.from_scope(scope)
         token, kind = bearer_or_cookie(headers)
-        principal = await authenticate(token)
+        session_id = decode_token(token) if token else None
+        if session_id is None:
+            raise Unauthorized()
+        slug = scope["path_params"].get("tenant", "")
+        # ONE store round trip per request: the session's cached row and the tenant's cache
+        # version together; the tenant and the membership then come from this process's
+        # cache when that version still holds (tenants/resolution.py).
+        fetched = await get_store().get_many([session_cache_key(session_id), version_key(slug)])
+        cached_session: Any = None
+        version: str | None = None
+        if fetched is not None:
+            raw_session, raw_version = fetched
+            cached_session = None if raw_session is None else json.loads(raw_session)
+            version = None if raw_version is None else raw_version.decode()
+        principal = await principal_of(session_id, cached_session)
         if principal is None:
             raise Unauthorized()
         # CSRF for the JSON API (core/web/csrf.py): the API also accepts the UI's session
@@ -249,11 +268,15 @@ class TenantMiddleware:
         # factor holds a session that only reaches /api/v1/auth/* until they enrol one.
         if principal.enrolment_only:
             raise Forbidden("mfa_required")
-        slug = scope["path_params"].get("tenant", "")
-        tenant = await resolve_tenant(slug)
+        tenant = await resolve_tenant(slug, version=version)
         if tenant is None or tenant.status == "archived":
             raise NotFound()
-        roles = await membership_roles(tenant, principal.user_id)
+        if version is None and fetched is not None:
+            # No token yet (first request, expiry, flushed store): create one for the next
+            # requests, only for a tenant that exists (a probe must not create keys). This
+            # request's answers were read without it and are not cached locally.
+            await ensure_tenant_version(slug)
+        roles = await membership_roles(tenant, principal.user_id, version=version)
         if roles is None:
             raise NotFound()
         if tenant.status == "suspended":

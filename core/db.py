@@ -7,6 +7,12 @@ matter are handled here and nowhere else:
   Writes therefore take an in-process lock and an IMMEDIATE transaction.
 * PostgreSQL needs a connection pool (a connection per query costs ~30 ms) and the tenant set
   inside every transaction for row-level security.
+
+Round trips to PostgreSQL are the main cost of a request on a small machine (issue 11), so
+the request path spends as few as it can: `transaction(tenant=...)` sends BEGIN and the
+tenant setting as one message, the pool does not reset connections on release (this
+application keeps no session state on them: `_keep_session`), and `fetch` runs fixed SQL
+without composing it again each time (asyncpg then reuses its prepared statement).
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
+from string import Formatter
 from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
 
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from core.settings import Settings, get_settings
@@ -46,6 +54,31 @@ class _Outcome:
 
 
 _outcome: ContextVar[_Outcome | None] = ContextVar("merimna_txn_outcome", default=None)
+# The tenant the outermost `transaction(tenant=...)` was opened for (checked by nested ones).
+_txn_tenant: ContextVar[UUID | None] = ContextVar("merimna_txn_tenant", default=None)
+
+
+class _PostgresEngine(PostgresEngine):
+    """Piccolo's engine with this application's pool policy (every pool it starts)."""
+
+    async def start_connection_pool(self, **kwargs: Any) -> None:
+        kwargs.setdefault("reset", _keep_session)
+        await super().start_connection_pool(**kwargs)
+
+
+async def _keep_session(connection: Any) -> None:
+    """The pool's reset on release: nothing beyond asyncpg's own rollback of an open transaction.
+
+    asyncpg's default reset sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL` on every release: one more round trip per request and per query outside a
+    transaction. None of it is needed here, because nothing in this application leaves state
+    on a session: the tenant for row-level security is set with `set_config(..., true)`
+    (transaction-local), advisory locks are `pg_advisory_xact_lock`, and there are no
+    session-level SETs, LISTENs, cursors WITH HOLD or temporary tables. A connection handed
+    back inside a transaction (a cancelled request) is still rolled back by asyncpg before
+    this runs. tests/security/test_pool.py checks, on a pool of one connection, that after
+    every request the connection is outside any transaction and carries no tenant.
+    """
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -63,7 +96,7 @@ def make_engine(settings: Settings) -> Engine:
             "password": parsed.password,
             "database": (parsed.path or "/").lstrip("/") or None,
         }
-        return PostgresEngine(config={k: v for k, v in config.items() if v is not None})
+        return _PostgresEngine(config={k: v for k, v in config.items() if v is not None})
     raise ValueError(f"MERIMNA_DATABASE_URL: unsupported scheme in {url.split(':', 1)[0]!r}")
 
 
@@ -102,8 +135,12 @@ def _write_lock() -> asyncio.Lock:
 
 
 @asynccontextmanager
-async def transaction(*, write: bool = True) -> AsyncIterator[Any]:
+async def transaction(*, write: bool = True, tenant: UUID | None = None) -> AsyncIterator[Any]:
     """One atomic unit of work; nested calls join the outer transaction.
+
+    `tenant`: the municipality row-level security admits in it (PostgreSQL), set together
+    with BEGIN in one round trip; the same as calling `set_rls_tenant` first thing, which
+    costs one more. A nested call's `tenant` must be the outer one's (or None).
 
     The outermost call also runs what `on_commit` and `on_rollback` registered, once the
     transaction has ended (and, on SQLite, the write lock is released).
@@ -111,10 +148,13 @@ async def transaction(*, write: bool = True) -> AsyncIterator[Any]:
     db = engine()
     current = db.current_transaction.get()
     if current is not None:
+        if tenant is not None and _txn_tenant.get() not in (None, tenant):
+            raise RuntimeError("a nested transaction cannot serve another tenant")
         yield current
         return
     outcome = _Outcome()
     token = _outcome.set(outcome)
+    tenant_token = _txn_tenant.set(tenant)
     try:
         if isinstance(db, SQLiteEngine):
             if write:
@@ -127,16 +167,16 @@ async def transaction(*, write: bool = True) -> AsyncIterator[Any]:
                 async with db.transaction(transaction_type=TransactionType.deferred) as txn:
                     yield txn
         else:
-            async with _pg_transaction(db) as txn:
+            async with _pg_transaction(db, tenant) as txn:
                 yield txn
     except Exception:
-        _forget_outcome(token)
+        _forget_outcome(token, tenant_token)
         await _run(outcome.rollback, "rollback")
         raise
     except BaseException:  # cancelled: no callbacks, the task must stop promptly
-        _forget_outcome(token)
+        _forget_outcome(token, tenant_token)
         raise
-    _forget_outcome(token)
+    _forget_outcome(token, tenant_token)
     await _run(outcome.commit, "commit")
 
 
@@ -163,9 +203,11 @@ def _current_outcome(name: str) -> _Outcome:
     return outcome
 
 
-def _forget_outcome(token: Any) -> None:
+def _forget_outcome(token: Any, tenant_token: Any) -> None:
     with contextlib.suppress(ValueError):  # reset from another context (a cancelled request)
         _outcome.reset(token)
+    with contextlib.suppress(ValueError):
+        _txn_tenant.reset(tenant_token)
 
 
 async def _run(callbacks: list[Callback], when: str) -> None:
@@ -180,8 +222,38 @@ async def _run(callbacks: list[Callback], when: str) -> None:
             log.exception("a callback after %s failed", when)
 
 
+class _TenantTransaction(PostgresTransaction):
+    """A PostgreSQL transaction that begins with the tenant for row-level security set.
+
+    BEGIN and `set_config` travel as one simple-protocol message (two statements, one round
+    trip); the tenant is a `UUID`, so its text is only hex digits and dashes. COMMIT and
+    ROLLBACK are plain statements too (asyncpg's own transaction object is not used).
+    """
+
+    __slots__ = ("tenant",)
+
+    def __init__(self, engine: PostgresEngine, tenant: UUID) -> None:
+        super().__init__(engine)
+        if not isinstance(tenant, UUID):
+            raise TypeError("the tenant of a transaction is a UUID")
+        self.tenant = tenant
+
+    async def begin(self) -> None:
+        await self.connection.execute(
+            f"BEGIN; SELECT set_config('app.tenant_id', '{self.tenant}', true)"
+        )
+
+    async def commit(self) -> None:
+        await self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
+
+
 @asynccontextmanager
-async def _pg_transaction(db: Engine) -> AsyncIterator[Any]:
+async def _pg_transaction(db: Engine, tenant: UUID | None = None) -> AsyncIterator[Any]:
     """Piccolo's PostgreSQL transaction, made safe against cancellation.
 
     Piccolo acquires the pooled connection before BEGIN and releases it only after a
@@ -191,7 +263,7 @@ async def _pg_transaction(db: Engine) -> AsyncIterator[Any]:
     back to the pool (asyncpg resets it on release: rollback, RESET ALL) and the task's
     current-transaction variable is always reset.
     """
-    txn: Any = db.transaction()
+    txn: Any = db.transaction() if tenant is None else _TenantTransaction(db, tenant)  # type: ignore[arg-type]
     try:
         await txn.__aenter__()
     except BaseException:
@@ -244,9 +316,50 @@ async def set_rls_tenant(tenant_id: UUID | None) -> None:
 
 
 async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
-    """Raw SQL for the few places the query builder cannot express (DDL helpers, stats)."""
-    rows = await engine().run_querystring(_querystring(sql, args))
+    """Raw SQL for the few places the query builder cannot express (DDL helpers, stats), and
+    fixed SQL on hot paths (`{}` placeholders, values as arguments).
+
+    On PostgreSQL, plain values go straight to asyncpg with the template compiled once per
+    process, exactly as Piccolo compiles it (`{}` -> `$1, $2, ...`), in the current
+    transaction or on a pooled connection; asyncpg keeps a prepared statement per SQL text.
+    """
+    db = engine()
+    if isinstance(db, PostgresEngine) and not any(isinstance(a, _COMPOSED) for a in args):
+        current = db.current_transaction.get()
+        if current is not None:
+            rows = await current.connection.fetch(_pg_sql(sql, len(args)), *args)
+            return [dict(row) for row in rows]
+        if db.pool is not None:
+            async with db.pool.acquire() as connection:
+                rows = await connection.fetch(_pg_sql(sql, len(args)), *args)
+            return [dict(row) for row in rows]
+    rows = await db.run_querystring(_querystring(sql, args))
     return [dict(row) for row in rows or []]
+
+
+def _composed() -> tuple[type, ...]:
+    from piccolo.columns import Column
+    from piccolo.querystring import QueryString
+
+    return (Column, QueryString)
+
+
+_COMPOSED = _composed()
+
+
+@lru_cache(maxsize=1024)
+def _pg_sql(template: str, arity: int) -> str:
+    """A `{}` template as PostgreSQL SQL with `$n` placeholders (Piccolo's compilation)."""
+    out: list[str] = []
+    count = 0
+    for literal, field_name, _spec, _conversion in Formatter().parse(template):
+        out.append(literal)
+        if field_name is not None:
+            count += 1
+            out.append(f"${count}")
+    if count != arity:
+        raise ValueError(f"{count} placeholders for {arity} values in {template[:60]!r}")
+    return "".join(out)
 
 
 def _querystring(sql: str, args: tuple[Any, ...]) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from typing import Any
 
 from litestar.stores.base import Store
@@ -24,6 +25,9 @@ from core.settings import Settings
 log = logging.getLogger("merimna.store")
 
 NAMESPACE = "merimna"
+# Version tokens of locally cached answers (tenants.resolution) outlive every local entry by
+# far; an expired token only costs each process one reload.
+VERSION_TTL = 24 * 3600
 
 
 def tenant_key(slug: str, *parts: str) -> str:
@@ -86,6 +90,67 @@ class SharedStore:
             await self.store.set(key, json.dumps(value, default=str), expires_in=ttl)
         except (RedisError, OSError) as exc:
             self._fail(exc)
+
+    async def get_many(self, keys: list[str]) -> list[bytes | None] | None:
+        """Several raw values in ONE round trip, or None when the store is unavailable.
+
+        The request path reads the session and the tenant's cache version together this way
+        (`core.context`). A pipeline rather than MGET: the keys live in different hash slots
+        (the session has no tenant), which MGET refuses on Redis Cluster.
+        """
+        if self._degraded():
+            return None
+        try:
+            if self.redis is None:
+                return [await self.store.get(key) for key in keys]
+            pipe = self.redis.pipeline(transaction=False)
+            for key in keys:
+                pipe.get(f"{NAMESPACE}:{key}")
+            values: list[bytes | None] = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            self._fail(exc)
+            return None
+        return values
+
+    async def new_version(self, key: str, ttl: int = VERSION_TTL) -> str | None:
+        """Give `key` a fresh random version token (an invalidation); None if unavailable.
+
+        Random rather than a counter: a Redis that lost its data cannot bring back a token
+        some process still holds in its local cache (no A-B-A). Tried even while the store
+        is marked degraded, as `delete` is: an invalidation is worth the attempt.
+        """
+        token = uuid.uuid4().hex
+        try:
+            await self.store.set(key, token, expires_in=ttl)
+        except (RedisError, OSError) as exc:
+            self._fail(exc)
+            return None
+        return token
+
+    async def ensure_version(self, key: str, ttl: int = VERSION_TTL) -> str | None:
+        """The key's version token, creating one if it has none; None if unavailable.
+
+        Only on a missing key (first use, expiry, a flushed Redis): a local cache entry is
+        never filed under "no version", which a later flush would make current again.
+        """
+        if self._degraded():
+            return None
+        token = uuid.uuid4().hex
+        try:
+            if self.redis is None:
+                stored = await self.store.get(key)
+                if stored is None:
+                    await self.store.set(key, token, expires_in=ttl)
+                    return token
+                return stored.decode()
+            full = f"{NAMESPACE}:{key}"
+            if await self.redis.set(full, token, ex=ttl, nx=True):
+                return token
+            current: Any = await self.redis.get(full)
+        except (RedisError, OSError) as exc:
+            self._fail(exc)
+            return None
+        return None if current is None else bytes(current).decode()
 
     async def delete(self, *keys: str) -> None:
         for key in keys:

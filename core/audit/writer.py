@@ -70,8 +70,7 @@ async def record_refusal(ctx: RequestContext, scope: Scope, status: int) -> None
     """A 403/404 inside a tenant: written in its own transaction, after the rollback."""
     try:
         with tenant_context(ctx.tenant.id):
-            async with db.transaction(write=True):
-                await db.set_rls_tenant(ctx.tenant.id)
+            async with db.transaction(write=True, tenant=ctx.tenant.id):
                 await record(
                     ctx,
                     "denied",

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from core.auth.tables import AuthSession, User
@@ -89,6 +90,11 @@ def _cache_key(session_id: UUID) -> str:
     return f"session:{session_id.hex}"
 
 
+def session_cache_key(session_id: UUID) -> str:
+    """The store key of a session's cached row (read with other keys by `core.context`)."""
+    return _cache_key(session_id)
+
+
 async def authenticate(
     token: str | None, *, kinds: tuple[str, ...] = ("token", "cookie")
 ) -> Principal | None:
@@ -97,38 +103,19 @@ async def authenticate(
     session_id = decode_token(token)
     if session_id is None:
         return None
-    store = get_store()
-    cached = await store.get_json(_cache_key(session_id))
+    cached = await get_store().get_json(_cache_key(session_id))
+    return await principal_of(session_id, cached, kinds=kinds)
+
+
+async def principal_of(
+    session_id: UUID, cached: dict[str, Any] | None, *, kinds: tuple[str, ...] = ("token", "cookie")
+) -> Principal | None:
+    """The principal of a well-signed token's session, given its cached row if the caller
+    already read it from the store (None: not cached, read the database and cache it)."""
     if cached is None:
-        row = (
-            await AuthSession.select(
-                AuthSession.user_id,
-                AuthSession.kind,
-                AuthSession.revoked_at,
-                AuthSession.expires_at,
-                AuthSession.enrolment_only,
-            )
-            .where(AuthSession.id == session_id)
-            .first()
-        )
-        if row is None:
+        cached = await _load(session_id)
+        if cached is None:
             return None
-        user = (
-            await User.select(User.username, User.is_consortium_admin, User.active)
-            .where(User.id == row["user_id"])
-            .first()
-        )
-        valid = bool(user and user["active"] and row["revoked_at"] is None)
-        cached = {
-            "valid": valid,
-            "user_id": str(row["user_id"]),
-            "username": user["username"] if user else "",
-            "admin": bool(user and user["is_consortium_admin"]),
-            "kind": row["kind"],
-            "exp": _aware(row["expires_at"]).timestamp(),
-            "enrol": bool(row["enrolment_only"]),
-        }
-        await store.set_json(_cache_key(session_id), cached, CACHE_TTL)
     if not cached["valid"] or cached["kind"] not in kinds:
         return None
     # The row's expiry is the truth too: a session can be cut short without a new token.
@@ -142,6 +129,39 @@ async def authenticate(
         cached["kind"],
         bool(cached.get("enrol", False)),
     )
+
+
+async def _load(session_id: UUID) -> dict[str, Any] | None:
+    row = (
+        await AuthSession.select(
+            AuthSession.user_id,
+            AuthSession.kind,
+            AuthSession.revoked_at,
+            AuthSession.expires_at,
+            AuthSession.enrolment_only,
+        )
+        .where(AuthSession.id == session_id)
+        .first()
+    )
+    if row is None:
+        return None
+    user = (
+        await User.select(User.username, User.is_consortium_admin, User.active)
+        .where(User.id == row["user_id"])
+        .first()
+    )
+    valid = bool(user and user["active"] and row["revoked_at"] is None)
+    cached = {
+        "valid": valid,
+        "user_id": str(row["user_id"]),
+        "username": user["username"] if user else "",
+        "admin": bool(user and user["is_consortium_admin"]),
+        "kind": row["kind"],
+        "exp": _aware(row["expires_at"]).timestamp(),
+        "enrol": bool(row["enrolment_only"]),
+    }
+    await get_store().set_json(_cache_key(session_id), cached, CACHE_TTL)
+    return cached
 
 
 def _aware(value: datetime) -> datetime:

@@ -1,0 +1,111 @@
+"""core.db's request-path shortcuts (issue 11): the tenant set with BEGIN, fixed SQL compiled
+once, and a pool that does not reset sessions on release. Each must keep the guarantees of
+the long way round: row-level security admits exactly the transaction's tenant, and a
+pooled connection never carries a tenant or a transaction into its next use."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from core import db
+from core.audit.tables import AuditEvent
+from core.testing import make_tenant
+from tenants.scoping import tenant_context
+
+
+def test_fixed_sql_is_compiled_as_piccolo_compiles_it() -> None:
+    from piccolo.querystring import QueryString
+
+    template = "SELECT {} AS a, {} AS b WHERE x = {} AND y = '{{}}'::jsonb"
+    expected, _ = QueryString(template, 1, 2, 3).compile_string(engine_type="postgres")
+    assert db._pg_sql(template, 3) == expected
+    assert expected == "SELECT $1 AS a, $2 AS b WHERE x = $3 AND y = '{}'::jsonb"
+    # An escaped brace before a placeholder (Piccolo would misnumber this one).
+    assert db._pg_sql("SELECT '{{}}', {}", 1) == "SELECT '{}', $1"
+    with pytest.raises(ValueError, match="2 placeholders for 3 values"):
+        db._pg_sql("SELECT {}, {}", 3)
+
+
+async def _event(tenant_id: Any, marker: str) -> None:
+    with tenant_context(tenant_id):
+        async with db.transaction(tenant=tenant_id):
+            await AuditEvent.insert(
+                AuditEvent(
+                    id=uuid4(), at=datetime.now(UTC), action="t", object_type="db", object_id=marker
+                )
+            )
+
+
+async def test_a_transaction_for_a_tenant_reads_and_writes_as_that_tenant(client: Any) -> None:
+    a, b = await make_tenant(), await make_tenant()
+    await _event(a.id, "db-a")
+    await _event(b.id, "db-b")
+    for tenant, marker in ((a, "db-a"), (b, "db-b")):
+        with tenant_context(tenant.id):
+            async with db.transaction(write=False, tenant=tenant.id):
+                rows = await AuditEvent.select(AuditEvent.object_id).where(
+                    AuditEvent.object_type == "db"
+                )
+        assert [r["object_id"] for r in rows] == [marker]
+
+
+async def test_a_nested_transaction_cannot_switch_tenant(client: Any) -> None:
+    a, b = await make_tenant(), await make_tenant()
+    async with db.transaction(tenant=a.id):
+        async with db.transaction(tenant=a.id):  # the same tenant joins
+            pass
+        with pytest.raises(RuntimeError, match="another tenant"):
+            async with db.transaction(tenant=b.id):
+                pass
+
+
+@pytest.mark.pg
+async def test_row_level_security_admits_only_the_transactions_tenant(client: Any) -> None:
+    """Raw SQL without any tenant predicate: only the setting sent with BEGIN filters."""
+    a, b = await make_tenant(), await make_tenant()
+    await _event(a.id, "rls-a")
+    await _event(b.id, "rls-b")
+    async with db.transaction(tenant=a.id):
+        rows = await db.fetch("SELECT object_id FROM audit_event WHERE object_type = 'db'")
+        setting = await db.fetch("SELECT current_setting('app.tenant_id', true) AS t")
+    assert {r["object_id"] for r in rows} == {"rls-a"}
+    assert setting[0]["t"] == str(a.id)
+
+
+@pytest.mark.pg
+async def test_a_released_connection_carries_no_tenant_and_no_transaction(client: Any) -> None:
+    """On a pool of one connection, after committed, failed and cancelled-by-error uses."""
+    engine: Any = db.engine()
+    a = await make_tenant()
+    await engine.close_connection_pool()
+    await engine.start_connection_pool(min_size=1, max_size=1)
+    try:
+        async with db.transaction(tenant=a.id):
+            await db.fetch("SELECT 1")
+        with pytest.raises(ZeroDivisionError):
+            async with db.transaction(tenant=a.id):
+                raise ZeroDivisionError
+        with pytest.raises(Exception, match="division by zero"):
+            async with db.transaction(tenant=a.id):
+                await db.fetch("SELECT 1 / 0")
+        for _ in range(2):
+            rows = await db.fetch(
+                "SELECT current_setting('app.tenant_id', true) AS t, "
+                "(SELECT count(*) FROM audit_event) AS n"
+            )
+            assert rows[0]["t"] in ("", None)
+            assert rows[0]["n"] == 0  # no tenant: row-level security admits nothing
+            async with engine.pool.acquire() as connection:
+                assert not connection.is_in_transaction()
+    finally:
+        await engine.close_connection_pool()
+        from core.settings import get_settings
+
+        settings = get_settings()
+        await engine.start_connection_pool(
+            min_size=settings.db_pool_min, max_size=settings.db_pool_max
+        )
