@@ -77,23 +77,27 @@ async def load(tenant: TenantRef, seed: int) -> None:
     purpose = await encrypt(
         "Συνοδεία για έκδοση δικαιολογητικών", "roma_branch.accompaniment.purpose"
     )
-    # reception log: named and anonymous contacts over the last three months
-    await Reception.insert(
-        *[
-            Reception(
-                id=uuid4(),
-                person_id=rng.choice(people) if rng.random() < 0.8 else None,
-                people_count=1,
-                visited_on=today - timedelta(days=rng.randint(0, 90)),
-                channel=rng.choice(["visit", "visit", "phone"]),
-                request_type=rng.choice(REQUEST_TYPES),
-                outcome=rng.choice(["informed", "assisted", "referred", "pending"]),
-                follow_up="" if rng.random() < 0.6 else follow_up,
-                created_at=now,
-            )
-            for _ in range(30)
-        ]
-    )
+    # reception log: named and anonymous contacts over the last three months; a follow-up
+    # is due a week after the contact, and marked done when that week is long past
+    contacts = []
+    for _ in range(30):
+        row = Reception(
+            id=uuid4(),
+            person_id=rng.choice(people) if rng.random() < 0.8 else None,
+            people_count=1,
+            visited_on=today - timedelta(days=rng.randint(0, 90)),
+            channel=rng.choice(["visit", "visit", "phone"]),
+            request_type=rng.choice(REQUEST_TYPES),
+            outcome=rng.choice(["informed", "assisted", "referred", "pending"]),
+            follow_up="" if rng.random() < 0.6 else follow_up,
+            created_at=now,
+        )
+        if row.follow_up:
+            row.follow_up_on = row.visited_on + timedelta(days=7)
+            if row.follow_up_on < today - timedelta(days=14):
+                row.follow_up_done_on = row.follow_up_on
+        contacts.append(row)
+    await Reception.insert(*contacts)
     # accompaniments in the past (done), one per agency at least
     for i, agency in enumerate(AGENCIES):
         start = datetime.combine(

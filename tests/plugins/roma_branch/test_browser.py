@@ -1,8 +1,9 @@
 """The branch's main workflow in a real browser (headless Debian chromium, Playwright) against
 a live server with the demo consortium, as the social worker of Chios: register a person,
-find her in the branch by a Latin spelling, record her visit, book an accompaniment into the
-calendar (and see a double booking refused), support a minimum-income application and tick a
-document; then the branch's screens on a 360x740 phone without sideways scrolling."""
+find her in the branch by a Latin spelling, record her visit and mark its follow-up done, fill
+in her ESF entry record, book an accompaniment into the calendar (and see a double booking
+refused), support a minimum-income application and tick a document; then the branch's screens
+on a 360x740 phone without sideways scrolling, the facts of a record within the width."""
 
 from __future__ import annotations
 
@@ -95,13 +96,52 @@ def test_roma_branch_workflow_end_to_end_and_on_a_phone(
     page.get_by_role("link", name="Νέα καταγραφή").click()
     assert not unlabelled(page)
     assert page.locator("#rb-reception-person_id").input_value() != ""
-    page.locator("#rb-reception-visited_on").fill("2031-03-03")
+    page.locator("#rb-reception-visited_on").fill("2026-03-03")
     page.locator("#rb-reception-request_type").select_option("min_income")
     page.locator("#rb-reception-outcome").select_option("assisted")
     page.locator("#rb-reception-follow_up").fill("Φέρνει τα εκκαθαριστικά")
     page.get_by_role("button", name="Αποθήκευση").click()
     page.wait_for_url(person_url)
     assert page.get_by_text("Φέρνει τα εκκαθαριστικά").is_visible()
+    # Its follow-up, open (a task) until marked done on the contact's page.
+    page.locator("#rb-visits ~ ul a").first.click()
+    page.wait_for_url(re.compile(rf"{BRANCH}/reception/[0-9a-f-]{{36}}$"))
+    contact_url = page.url
+    assert page.locator(".facts").get_by_text("Εκκρεμεί").first.is_visible()
+    page.locator("#rb-follow-up-done-done_on").fill("2026-03-02")  # before the visit
+    page.get_by_role("button", name="Σήμανση συνέχειας ως ολοκληρωμένης").click()
+    assert page.locator("#rb-follow-up-done-done_on-error").is_visible()
+    page.locator("#rb-follow-up-done-done_on").fill("2026-03-04")
+    page.get_by_role("button", name="Σήμανση συνέχειας ως ολοκληρωμένης").click()
+    page.wait_for_url(re.compile(r"\?saved=1$"))
+    assert page.get_by_text("Ολοκληρώθηκε στις 2026-03-04").is_visible()
+    assert page.locator("#rb-follow-up-done-done_on").count() == 0
+    shoot(page, artifacts, "rb-01b-follow-up-done")
+
+    # Her ESF entry record, from her page in the branch.
+    page.goto(person_url)
+    page.get_by_role("link", name="Νέο δελτίο εισόδου ΕΚΤ").click()
+    assert not unlabelled(page)
+    page.locator("#rb-esf-entry-recorded_on").fill("2026-06-30")
+    page.locator("#rb-esf-entry-sex").select_option("female")
+    page.locator("#rb-esf-entry-employment_status").select_option("long_term_unemployed")
+    page.locator("#rb-esf-entry-education").select_option("isced_0_2")
+    for name, answer in (
+        ("disability", "no"),
+        ("third_country_national", "no"),
+        ("foreign_background", "no"),
+        ("minority", "declined"),
+        ("homeless", "no"),
+        ("rural", "no"),
+    ):
+        page.locator(f"#rb-esf-entry-{name}").select_option(answer)
+    page.get_by_role("button", name="Αποθήκευση").click()
+    page.wait_for_url(re.compile(rf"{BRANCH}/esf/[0-9a-f-]{{36}}\?saved=1$"))
+    assert page.locator(".facts").get_by_text("Δεν επιθυμεί να απαντήσει").is_visible()
+    assert page.locator(".facts").get_by_text("30–54").is_visible()  # from the birth date
+    esf_url = page.url.split("?")[0]
+    assert page.get_by_role("link", name="Νέο δελτίο εξόδου ΕΚΤ").is_visible()
+    shoot(page, artifacts, "rb-01c-esf-entry")
 
     # An accompaniment booked into the calendar; the same time again is refused inline.
     page.get_by_role("link", name="Νέα συνοδεία").click()
@@ -168,12 +208,19 @@ def test_roma_branch_workflow_end_to_end_and_on_a_phone(
             ("person", person_url),
             ("application", application_url),
             ("reception", f"{BRANCH}/reception"),
+            ("contact", contact_url),
+            ("esf-record", esf_url),
+            ("esf-exit-form", f"{person_url}/esf/exit"),
         ):
             response = small.goto(url)
             assert response is not None and response.status == 200, name
             assert small.locator("h1").first.is_visible()
             width = no_sideways_scroll(small)
             assert width <= 361, f"{name} scrolls sideways on a phone ({width}px)"
+            # A record's facts: each label above its value, inside the screen's width.
+            for fact in small.locator(".facts > li").all():
+                box = fact.bounding_box()
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, name
             shoot(small, artifacts, f"rb-05-phone-{name}")
     finally:
         phone.close()

@@ -131,6 +131,7 @@ async def test_esf_screens_render_in_greek_and_english_with_labelled_inputs(
                 assert all(word in r.text for word in words), (path, lang)
                 assert not unlabelled(r.text), (path, unlabelled(r.text))
                 assert "roma_branch.esf" not in r.text and "roma_branch.ui" not in r.text, path
+                assert " style=" not in r.text, path  # the CSP allows no inline style
         entry = await http.get(f"{ui(w)}/people/{w.person}/esf/entry?lang=el")
         assert '<select id="rb-esf-entry-sex"' in entry.text
         assert "Δεν επιθυμεί να απαντήσει" in entry.text and "Μειονότητα (συμπ. Ρομά)" in entry.text
@@ -144,6 +145,9 @@ async def test_esf_screens_render_in_greek_and_english_with_labelled_inputs(
         assert '<select id="rb-esf-entry-minority"' not in old.text
         shown = await http.get(f"{ui(w)}/esf/{record['id']}?lang=en")
         assert "Long-term unemployed" in shown.text and "Declined to answer" in shown.text
+        # The facts: label over value in core's panel classes (no list left to indent).
+        assert '<ul class="panel-list facts">' in shown.text and "<dl" not in shown.text
+        assert '<li><span class="detail">Sex</span>Female</li>' in shown.text
         # The entry is recorded: the person's page and the record offer the exit next.
         person = await http.get(f"{ui(w)}/people/{w.person}")
         assert f"/esf/{record['id']}" in person.text
