@@ -142,6 +142,7 @@ def test_roma_branch_workflow_end_to_end_and_on_a_phone(
     esf_url = page.url.split("?")[0]
     assert page.get_by_role("link", name="Νέο δελτίο εξόδου ΕΚΤ").is_visible()
     shoot(page, artifacts, "rb-01c-esf-entry")
+    page.goto(person_url)
 
     # An accompaniment booked into the calendar; the same time again is refused inline.
     page.get_by_role("link", name="Νέα συνοδεία").click()
