@@ -2023,7 +2023,11 @@ def esf_form(period: str, kind: str) -> type[BaseModel]:
             ),
         )
     }
-    for name, info in ESF_MODELS[(period, kind)].model_fields.items():
+    model_fields = ESF_MODELS[(period, kind)].model_fields
+    # The participant's answers first (as on the entry record), then the exit's results.
+    order = [*ESF_MODELS[(period, "entry")].model_fields, *model_fields]
+    for name in dict.fromkeys(n for n in order if n in model_fields):
+        info = model_fields[name]
         extra: dict[str, Any] = {
             f"label_{lang}": text for lang, text in _both(f"esf.field.{name}").items()
         }
@@ -2092,7 +2096,7 @@ async def _esf_form_page(
         request,
         esf_form(period, kind),
         f"{base}?period={period}",
-        values=values or {"recorded_on": services.today(ctx).isoformat()},
+        values=values,
         errors=errors,
         prefix=f"rb-esf-{kind}",
     )
@@ -2132,9 +2136,20 @@ async def esf_record_form(
     kind: FromPath[str],
     period: FromQuery[str | None] = None,
 ) -> Template:
+    """The form of a new record; an exit starts from the answers of the entry (the same
+    participant), to be corrected where they changed."""
     _see(ctx, ESF)
     kind, chosen = _esf_target(kind, period, (await services.settings_of(ctx)).esf_period)
-    return await _esf_form_page(request, ctx, await get_person(person_id), kind, chosen)
+    person = await get_person(person_id)
+    values: dict[str, Any] = {"recorded_on": services.today(ctx).isoformat()}
+    if kind == "exit":
+        entries, _ = await services.list_esf_records(
+            ctx, person_id=person_id, period=chosen, kind="entry", limit=1
+        )
+        if entries:
+            answers = {k: v for k, v in entries[0]["fields"].items() if k != "age_band"}
+            values = {**answers, **values}
+    return await _esf_form_page(request, ctx, person, kind, chosen, values=values)
 
 
 @post("/people/{person_id:uuid}/esf/{kind:str}", name="roma_branch.esf_post")

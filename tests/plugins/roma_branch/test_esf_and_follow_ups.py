@@ -140,6 +140,10 @@ async def test_esf_screens_render_in_greek_and_english_with_labelled_inputs(
         exit_form = await http.get(f"{ui(w)}/people/{w.person}/esf/exit?lang=en")
         assert '<select id="rb-esf-exit-in_employment"' in exit_form.text
         assert "In employment on leaving" in exit_form.text
+        # The exit starts from the entry's answers, the participant's fields before the results.
+        assert '<option value="long_term_unemployed" selected>' in exit_form.text
+        text = exit_form.text
+        assert text.index('id="rb-esf-exit-sex"') < text.index('id="rb-esf-exit-job_searching"')
         old = await http.get(f"{ui(w)}/people/{w.person}/esf/entry?period=2014_2020&lang=en")
         assert '<select id="rb-esf-entry-migrant_minority"' in old.text
         assert '<select id="rb-esf-entry-minority"' not in old.text
