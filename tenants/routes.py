@@ -21,7 +21,7 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ClientException, SerializationException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath, FromQuery, JSONBody
 
 from core import db
 from core.auth.sessions import Principal, authenticate
@@ -193,7 +193,7 @@ async def list_tenants(
     "tenant's first administrator in the same transaction: if that fails, no tenant is "
     "created. 409 `duplicate_slug` / `duplicate_username`.",
 )
-async def create_tenant(actor: ActorDep, data: TenantCreate) -> TenantOut:
+async def create_tenant(actor: ActorDep, data: JSONBody[TenantCreate]) -> TenantOut:
     return await services.create_tenant(data, actor=actor)
 
 
@@ -203,7 +203,9 @@ async def read_tenant(slug: FromPath[str]) -> TenantDetail:
 
 
 @patch("/tenants/{slug:str}", summary="Change a tenant's record (the slug never changes)")
-async def update_tenant(actor: ActorDep, slug: FromPath[str], data: TenantUpdate) -> TenantOut:
+async def update_tenant(
+    actor: ActorDep, slug: FromPath[str], data: JSONBody[TenantUpdate]
+) -> TenantOut:
     return await services.update_tenant(slug, data, actor=actor)
 
 
@@ -374,7 +376,9 @@ async def read_profile(ctx: NamedDependency[RequestContext]) -> ProfileOut:
     description="Tenant administrators (`tenant.admin`, 403 otherwise). Only the fields sent "
     "change; bookings outside the new hours are refused from the next request. Audited.",
 )
-async def update_profile(ctx: NamedDependency[RequestContext], data: ProfileUpdate) -> ProfileOut:
+async def update_profile(
+    ctx: NamedDependency[RequestContext], data: JSONBody[ProfileUpdate]
+) -> ProfileOut:
     ctx.require(PROFILE_PERMISSION)
     return await services.update_profile(ctx, data)
 

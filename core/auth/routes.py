@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Request, Response, Router, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from core.auth import services
 from core.auth.guards import principal_from
@@ -112,7 +112,7 @@ async def _principal(request: Request[Any, Any, Any]) -> Principal:
     "401 `invalid_credentials`. Too many attempts per account or address: 429 "
     '`rate_limited` with Retry-After. `"cookie": true` also sets the UI session cookie.',
 )
-async def login(request: Request[Any, Any, Any], data: LoginIn) -> Response[Any]:
+async def login(request: Request[Any, Any, Any], data: JSONBody[LoginIn]) -> Response[Any]:
     settings = _settings(request)
     try:
         result = await services.login(
@@ -138,7 +138,7 @@ async def login(request: Request[Any, Any, Any], data: LoginIn) -> Response[Any]
     description="`code`: the 6-digit code of the authenticator app, or a recovery code "
     "(each works once).",
 )
-async def login_mfa(request: Request[Any, Any, Any], data: MfaLoginIn) -> Response[Any]:
+async def login_mfa(request: Request[Any, Any, Any], data: JSONBody[MfaLoginIn]) -> Response[Any]:
     settings = _settings(request)
     try:
         signed = await services.complete_mfa(
@@ -179,7 +179,7 @@ async def me(request: Request[Any, Any, Any]) -> MeOut:
     description="Other sessions of the account are revoked; this one stays.",
 )
 async def change_password(
-    request: Request[Any, Any, Any], data: PasswordChangeIn
+    request: Request[Any, Any, Any], data: JSONBody[PasswordChangeIn]
 ) -> Response[None]:
     principal = await _principal(request)
     try:
@@ -202,7 +202,7 @@ async def change_password(
     description="The token of a reset link from a tenant administrator; it works once, for "
     "24 hours, and every session of the account is revoked.",
 )
-async def reset_password(request: Request[Any, Any, Any], data: PasswordResetIn) -> None:
+async def reset_password(request: Request[Any, Any, Any], data: JSONBody[PasswordResetIn]) -> None:
     await services.reset_password(
         data.token, data.new_password, settings=_settings(request), client=_client(request)
     )
@@ -230,7 +230,7 @@ async def mfa_enroll(request: Request[Any, Any, Any]) -> MfaEnrollOut:
     description="Returns 10 recovery codes, shown this once. A session that was limited to "
     "enrolment is replaced: use the new access_token.",
 )
-async def mfa_confirm(request: Request[Any, Any, Any], data: MfaCodeIn) -> Response[Any]:
+async def mfa_confirm(request: Request[Any, Any, Any], data: JSONBody[MfaCodeIn]) -> Response[Any]:
     principal = await _principal(request)
     settings = _settings(request)
     try:
@@ -258,7 +258,7 @@ async def mfa_confirm(request: Request[Any, Any, Any], data: MfaCodeIn) -> Respo
     summary="Turn the second factor off",
     description='Needs a current code (or a recovery code) in the body: `{"code"}`.',
 )
-async def mfa_disable(request: Request[Any, Any, Any], data: MfaCodeIn) -> Response[None]:
+async def mfa_disable(request: Request[Any, Any, Any], data: JSONBody[MfaCodeIn]) -> Response[None]:
     principal = await _principal(request)
     try:
         await services.disable_mfa(
@@ -340,7 +340,7 @@ async def deactivate(
     description="`hours` 1 to 720; `roles` default to tenant_admin. Audited.",
 )
 async def grant_consortium_access(
-    ctx: NamedDependency[RequestContext], data: ConsortiumAccessIn
+    ctx: NamedDependency[RequestContext], data: JSONBody[ConsortiumAccessIn]
 ) -> ConsortiumAccessOut:
     return await services.grant_consortium_access(ctx, data)
 

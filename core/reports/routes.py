@@ -6,6 +6,7 @@ import html
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from pydantic import BaseModel
 
@@ -34,7 +35,7 @@ class ReportInfo(BaseModel):
 
 
 @get("/reports", tags=["reports"], summary="Reports available to the user")
-async def list_reports(ctx: RequestContext) -> dict[str, Any]:
+async def list_reports(ctx: NamedDependency[RequestContext]) -> dict[str, Any]:
     items = [
         ReportInfo(
             id=r.id,
@@ -57,7 +58,7 @@ async def list_reports(ctx: RequestContext) -> dict[str, Any]:
     "the report's parameters (see `params_schema` in the list).",
 )
 async def run(
-    ctx: RequestContext,
+    ctx: NamedDependency[RequestContext],
     request: Request[Any, Any, Any],
     report_id: FromPath[str],
     format: FromQuery[str] = "json",
