@@ -25,14 +25,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from string import Formatter
 from typing import Any
 from urllib.parse import urlparse
 from uuid import UUID
 
-from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.base import Engine, validate_savepoint_name
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction, Savepoint
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from core.settings import Settings, get_settings
@@ -59,11 +60,20 @@ _txn_tenant: ContextVar[UUID | None] = ContextVar("merimna_txn_tenant", default=
 
 
 class _PostgresEngine(PostgresEngine):
-    """Piccolo's engine with this application's pool policy (every pool it starts)."""
+    """Piccolo's engine with this application's pool policy (every pool it starts), and
+    writes deferred by `write_later` sent before any later statement of their transaction."""
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
         kwargs.setdefault("reset", _keep_session)
         await super().start_connection_pool(**kwargs)
+
+    async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
+        await _flush(self)
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
+        await _flush(self)
+        return await super().run_ddl(ddl, in_pool=in_pool)
 
 
 async def _keep_session(connection: Any) -> None:
@@ -223,33 +233,139 @@ async def _run(callbacks: list[Callback], when: str) -> None:
 
 
 class _TenantTransaction(PostgresTransaction):
-    """A PostgreSQL transaction that begins with the tenant for row-level security set.
+    """A PostgreSQL transaction that begins with the tenant for row-level security set, and
+    ends with the writes deferred by `write_later` in the same message as COMMIT.
 
     BEGIN and `set_config` travel as one simple-protocol message (two statements, one round
     trip); the tenant is a `UUID`, so its text is only hex digits and dashes. COMMIT and
     ROLLBACK are plain statements too (asyncpg's own transaction object is not used).
+
+    Deferred writes keep their place in the transaction: they are sent before any later
+    statement (`_flush`: Piccolo's queries, `fetch`, savepoints), else with COMMIT as
+    `INSERT ...; COMMIT`. That last message cannot carry parameters, so its values are SQL
+    literals (`_literal`), and only where that is exact: `standard_conforming_strings` on
+    and UTF-8, as the server reports them to asyncpg on every change; otherwise the writes
+    go as parameterised statements before a plain COMMIT. Rolled back, they are dropped.
     """
 
-    __slots__ = ("tenant",)
+    __slots__ = ("deferred", "tenant")
 
     def __init__(self, engine: PostgresEngine, tenant: UUID) -> None:
         super().__init__(engine)
         if not isinstance(tenant, UUID):
             raise TypeError("the tenant of a transaction is a UUID")
         self.tenant = tenant
+        self.deferred: list[tuple[str, tuple[Any, ...]]] = []
 
     async def begin(self) -> None:
         await self.connection.execute(
             f"BEGIN; SELECT set_config('app.tenant_id', '{self.tenant}', true)"
         )
 
+    async def flush(self) -> None:
+        """Send the deferred writes now (a statement that may depend on them follows)."""
+        while self.deferred:
+            sql, args = self.deferred.pop(0)
+            await self.connection.execute(_pg_sql(sql, len(args)), *args)
+
     async def commit(self) -> None:
-        await self.connection.execute("COMMIT")
+        script = _inline_script(self.connection, self.deferred)
+        if script is None:
+            await self.flush()
+            await self.connection.execute("COMMIT")
+        else:
+            self.deferred = []
+            await self.connection.execute(f"{script}; COMMIT")
         self._committed = True
 
     async def rollback(self) -> None:
+        self.deferred = []
         await self.connection.execute("ROLLBACK")
         self._rolled_back = True
+
+    async def savepoint(self, name: str | None = None) -> Savepoint:
+        await self.flush()
+        name = name or f"savepoint_{self.get_savepoint_id()}"
+        validate_savepoint_name(name)
+        await self.connection.execute(f"SAVEPOINT {name}")
+        return _Savepoint(name=name, transaction=self)
+
+
+class _Savepoint(Savepoint):
+    """A savepoint of a `_TenantTransaction`: writes deferred after it (all still pending
+    were, since creating it flushed the others) are dropped when rolling back to it, as
+    their statements would have been."""
+
+    transaction: _TenantTransaction
+
+    async def rollback_to(self) -> None:
+        self.transaction.deferred = []
+        await super().rollback_to()
+
+    async def release(self) -> None:
+        await self.transaction.flush()
+        await super().release()
+
+
+async def write_later(sql: str, *args: Any) -> None:
+    """A write whose result nobody reads now (an audit event), sent as late as possible.
+
+    Inside a request's transaction on PostgreSQL (`transaction(tenant=...)`) it usually
+    travels with COMMIT, saving a round trip; anywhere else it runs at once, as `fetch`.
+    Values must be plain (str, int, bool, UUID, datetime, None).
+    """
+    current = engine().current_transaction.get()
+    if isinstance(current, _TenantTransaction):
+        current.deferred.append((sql, args))
+        return
+    await fetch(sql, *args)
+
+
+async def _flush(db: Engine) -> None:
+    current = db.current_transaction.get()
+    if isinstance(current, _TenantTransaction) and current.deferred:
+        await current.flush()
+
+
+def _inline_script(connection: Any, writes: list[tuple[str, tuple[Any, ...]]]) -> str | None:
+    """The deferred writes as one SQL script with literal values, or None where literals
+    would not be exact (see `_TenantTransaction`) or a value is of another type."""
+    if not writes:
+        return None
+    settings = connection.get_settings()
+    if (
+        getattr(settings, "standard_conforming_strings", "") != "on"
+        or getattr(settings, "client_encoding", "") != "UTF8"
+    ):
+        return None
+    try:
+        return "; ".join(sql.format(*(_literal(v) for v in args)) for sql, args in writes)
+    except (TypeError, ValueError):
+        return None
+
+
+def _literal(value: Any) -> str:
+    """An exact SQL literal, given `standard_conforming_strings` and UTF-8 (checked by the
+    caller): inside '...' only the quote is special then (doubled); NUL cannot be sent."""
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "TRUE" if value else "FALSE"
+    if type(value) is int:
+        return str(value)
+    if isinstance(value, UUID):
+        text = str(value)
+    elif isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        text = value.isoformat()
+    elif isinstance(value, str):
+        text = value
+    else:
+        raise TypeError(type(value).__name__)
+    if "\x00" in text:
+        raise ValueError("NUL")
+    return "'" + text.replace("'", "''") + "'"
 
 
 @asynccontextmanager
@@ -327,6 +443,8 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     if isinstance(db, PostgresEngine) and not any(isinstance(a, _COMPOSED) for a in args):
         current = db.current_transaction.get()
         if current is not None:
+            if isinstance(current, _TenantTransaction) and current.deferred:
+                await current.flush()
             rows = await current.connection.fetch(_pg_sql(sql, len(args)), *args)
             return [dict(row) for row in rows]
         if db.pool is not None:

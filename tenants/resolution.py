@@ -263,6 +263,12 @@ async def invalidate_membership(slug: str, user_id: UUID) -> None:
 _pending: set[asyncio.Task[None]] = set()
 
 
+async def settle() -> None:
+    """Wait for the second invalidations still pending (tests that count statements)."""
+    while _pending:
+        await asyncio.gather(*list(_pending), return_exceptions=True)
+
+
 async def _forget(slug: str, *keys: str) -> None:
     store = get_store()
     await store.delete(*keys)

@@ -40,9 +40,11 @@ async def record(
     Written on nearly every request, so the statement is fixed SQL rather than a Piccolo
     insert composed each time; the tenant is the scoping context's, as `TenantScoped.insert`
     stamps it (and on PostgreSQL row-level security checks it). `seq` and `hash` are left for
-    the chain sequencer, as before.
+    the chain sequencer, as before. In a request's transaction on PostgreSQL it is sent
+    with the COMMIT (`core.db.write_later`): the audit append costs no round trip of its own,
+    and stays in the transaction, before any statement that follows it.
     """
-    await db.fetch(
+    await db.write_later(
         _INSERT_EVENT,
         current_tenant_id(),
         uuid4(),

@@ -348,26 +348,20 @@ async def _insert_guarded(row: Beneficiary, amka: str | None) -> dict[str, Any]:
     """Insert, turning a lost race on the (tenant, AMKA) unique key into the same 409.
 
     Returns the stored row (`INSERT ... RETURNING`, shaped like `_row`), so the caller does
-    not read it back with another statement.
+    not read it back with another statement. `ON CONFLICT DO NOTHING` rather than a
+    savepoint around the insert (two round trips fewer, issue 11): the (tenant, AMKA) key is
+    the table's only unique key besides the random primary key, so a row not inserted is a
+    duplicate AMKA.
     """
-    txn = db.engine().current_transaction.get()
-    savepoint = await txn.savepoint() if txn is not None and db.is_postgres() else None
-    try:
-        returned = await Beneficiary.insert(row).returning(*Beneficiary.all_columns())
-    except Exception as exc:
-        if not (amka and _is_unique_violation(exc)):
-            raise
-        if savepoint is not None:
-            await savepoint.rollback_to()
-            existing = (
-                await Beneficiary.select(Beneficiary.id).where(Beneficiary.amka == amka).first()
-            )
-            extra = {"existing_id": str(existing["id"]) if existing else None}
-        else:
-            extra = {"existing_id": None}
-        raise Conflict("duplicate_amka", extra=extra) from None
-    if savepoint is not None:
-        await savepoint.release()
+    returned = (
+        await Beneficiary.insert(row)
+        .on_conflict(action="DO NOTHING")
+        .returning(*Beneficiary.all_columns())
+    )
+    if not returned:
+        existing = await Beneficiary.select(Beneficiary.id).where(Beneficiary.amka == amka).first()
+        extra = {"existing_id": str(existing["id"]) if existing else None}
+        raise Conflict("duplicate_amka", extra=extra)
     return _load_json_columns(dict(returned[0]))
 
 

@@ -109,3 +109,96 @@ async def test_a_released_connection_carries_no_tenant_and_no_transaction(client
         await engine.start_connection_pool(
             min_size=settings.db_pool_min, max_size=settings.db_pool_max
         )
+
+
+# -- writes deferred to the COMMIT (the audit append) ------------------------------------------
+
+NASTY = "O'Brien \\ '' \\' {} {{x}} ; COMMIT; -- Ελληνικά ✓ \n\t end"
+
+
+async def _later(tenant_id: Any, marker: str, details: str = "{}") -> None:
+    await db.write_later(
+        "INSERT INTO audit_event (tenant_id, id, at, user_id, action, object_type, object_id, "
+        "outcome, request_id, client_address, details, hash) "
+        "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})",
+        tenant_id,
+        uuid4(),
+        datetime.now(UTC),
+        None,
+        "t",
+        "later",
+        marker,
+        "ok",
+        NASTY,
+        "",
+        details,
+        "",
+    )
+
+
+async def _markers(tenant_id: Any) -> dict[str, str]:
+    with tenant_context(tenant_id):
+        async with db.transaction(tenant=tenant_id):
+            rows = await AuditEvent.select(AuditEvent.object_id, AuditEvent.request_id).where(
+                AuditEvent.object_type == "later"
+            )
+    return {r["object_id"]: r["request_id"] for r in rows}
+
+
+async def test_a_deferred_write_is_committed_exactly_and_seen_by_later_statements(
+    client: Any,
+) -> None:
+    a = await make_tenant()
+    with tenant_context(a.id):
+        async with db.transaction(tenant=a.id):
+            await _later(a.id, "first")
+            # A later statement of the same transaction sees it (sent before that statement).
+            seen = await AuditEvent.count().where(AuditEvent.object_type == "later")
+            await _later(a.id, NASTY, '{"q": "it\'s \\\\ {}"}')  # only COMMIT follows
+    assert seen == 1
+    assert await _markers(a.id) == {"first": NASTY, NASTY: NASTY}
+
+
+async def test_deferred_writes_roll_back_with_their_transaction_and_savepoint(
+    client: Any,
+) -> None:
+    a = await make_tenant()
+    with tenant_context(a.id):
+        with pytest.raises(ZeroDivisionError):
+            async with db.transaction(tenant=a.id):
+                await _later(a.id, "rolled-back")
+                raise ZeroDivisionError
+        async with db.transaction(tenant=a.id) as txn:
+            await _later(a.id, "kept")
+            if db.is_postgres():
+                savepoint = await txn.savepoint()
+                await _later(a.id, "after-savepoint")
+                await savepoint.rollback_to()
+                savepoint = await txn.savepoint()
+                await _later(a.id, "released")
+                await savepoint.release()
+    expected = {"kept", "released"} if db.is_postgres() else {"kept"}
+    assert set(await _markers(a.id)) == expected
+
+
+@pytest.mark.pg
+async def test_without_standard_strings_deferred_writes_go_as_parameters(client: Any) -> None:
+    """With backslash escapes in force a literal would be read differently: the writes are
+    then sent as parameterised statements, and the values are stored exactly all the same."""
+    a = await make_tenant()
+    with tenant_context(a.id):
+        async with db.transaction(tenant=a.id):
+            await db.fetch("SET LOCAL standard_conforming_strings = off")
+            await _later(a.id, "escaped")
+    assert await _markers(a.id) == {"escaped": NASTY}
+
+
+def test_literals_refuse_what_they_cannot_write_exactly() -> None:
+    assert db._literal("it's") == "'it''s'"
+    assert db._literal(None) == "NULL"
+    with pytest.raises(ValueError):
+        db._literal("a\x00b")
+    with pytest.raises(ValueError):
+        db._literal(datetime(2026, 1, 1))  # naive: its meaning would depend on the server
+    with pytest.raises(TypeError):
+        db._literal(1.5)
