@@ -80,3 +80,86 @@ def example(
         return "1"
     low = int(schema.get("minLength") or 1)
     return "Δοκιμή"[: max(low, 6)] if low <= 6 else "α" * low
+
+
+# -- objects the demo data leaves out -------------------------------------------------------------
+
+Seed = tuple[str, str, dict[str, Any], str | None]
+
+
+async def module_seeds(client: Any, side: Any, person_id: str, child_id: str) -> list[Seed]:
+    """(module, path, body, key) of one object of every kind whose routes the probes could
+    not otherwise fill: the demo data holds none, no list shows their ids, or the ones it
+    shows are not the seeded user's to read. The created id is remembered under `key` (a path
+    parameter's name, or `@` and the path it is read under), unless None. `person_id` is an
+    adult, `child_id` a child of `side`; `side.ids` holds a first harvest."""
+    from tests.security.conftest import resolve
+
+    past = (date.today() - timedelta(days=3)).isoformat()
+    seeds: list[Seed] = [
+        (
+            "help_at_home",
+            "/modules/help_at_home/incidents",
+            {
+                "person_id": person_id,
+                "kind": "other",
+                "occurred_on": past,
+                "action": "none",
+                "notes": side.canary,
+            },
+            None,
+        ),
+        (
+            "help_at_home",
+            "/modules/help_at_home/home-risks",
+            {"person_id": person_id, "assessed_on": past, "items": {"loose_rugs": True}},
+            None,
+        ),
+        (
+            "family_center",
+            "/modules/family_center/investigations",
+            {
+                "order_protocol": f"ΕΙΣ-{side.canary[-6:]}",
+                "prosecutor_office": "Εισαγγελία Πρωτοδικών Αθηνών",
+                "received_on": past,
+                "allegation": "neglect",
+                "children_ids": [child_id],
+                "adult_ids": [person_id],
+                "assigned": [str(side.admin.user_id)],
+            },
+            None,
+        ),
+    ]
+    sessions = "/modules/family_center/sessions/{session_id}/notes"
+    session = resolve(side, sessions, "session_id")
+    if "family_center" in side.tenant.modules and session:
+        # A clinical note is 404 to everyone but its author and the colleagues it names: the
+        # demo's notes are their authors', so the probes need one the seeded user wrote.
+        seeds.append(
+            (
+                "family_center",
+                sessions.replace("{session_id}", session),
+                {"body": side.canary},
+                "@/modules/family_center/notes",
+            )
+        )
+    if "food_bank" in side.tenant.modules:
+        # Next week's snack packs for a household the allocation lists (the demo delivered
+        # this week's): no list shows deliveries, only the answer to one names its id.
+        week = (date.today() + timedelta(days=7)).isoformat()
+        allocation = await client.get(
+            f"{side.tenant.api}/modules/food_bank/snack-packs/allocation?week={week}",
+            headers=side.admin.headers,
+        )
+        assert allocation.status_code == 200, allocation.text
+        due = [r for r in allocation.json() if r["total_packs"] > 0 and not r["delivered"]]
+        assert due, f"no household with snack packs due next week: {allocation.text[:500]}"
+        seeds.append(
+            (
+                "food_bank",
+                "/modules/food_bank/snack-packs/deliveries",
+                {"person_id": due[0]["person_id"], "week_start": week},
+                "delivery_id",
+            )
+        )
+    return seeds

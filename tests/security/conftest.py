@@ -32,6 +32,8 @@ class Side:
     every_id: set[str] = field(default_factory=set)
     # report ids, category codes and other non-UUID path values
     values: dict[str, list[str]] = field(default_factory=dict)
+    # ids known from creating them (no list shows them): kept across harvests
+    seeded: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,11 +63,17 @@ def path_params(template: str) -> list[str]:
 
 
 def _walk(value: Any, found: list[tuple[str, str]], key: str = "") -> None:
+    """Every UUID in a response with the key it sits under. The `id` of an object inside a
+    named list (a household's `members`) is also found as `~member`, so `{member_id}` can be
+    filled from it."""
     if isinstance(value, dict):
         for k, v in value.items():
             _walk(v, found, k)
     elif isinstance(value, list):
         for v in value:
+            named = key not in ("", "items") and isinstance(v, dict)
+            if named and isinstance(v.get("id"), str) and UUID_RE.fullmatch(v["id"]):
+                found.append((f"~{_singular(key)}", v["id"]))
             _walk(v, found, key)
     elif isinstance(value, str) and UUID_RE.fullmatch(value):
         found.append((key, value))
@@ -90,6 +98,9 @@ async def harvest(client: Any, side: Side, operations: Operations) -> None:
     """Crawl every GET route of `side` as its all-roles user and remember the ids it shows."""
     api = side.tenant.api
     side.ids.clear()
+    for name, ids in side.seeded.items():
+        side.ids[name] = list(ids)
+        side.every_id.update(ids)
     side.values.setdefault("report_id", [])
     done: set[str] = set()
     gets = [(p, op) for m, p, op in operations if m == "GET"]
@@ -157,7 +168,11 @@ def fill(side: Side, template: str, extra: dict[str, str] | None = None) -> str:
     return out
 
 
-async def _seed_side(client: Any, modules: list[str], prefix: str, roles: list[str]) -> Side:
+async def seed_side(
+    client: Any, modules: list[str], prefix: str, roles: list[str], operations: Operations
+) -> Side:
+    """A municipality with `modules`, their demo data, one object of every kind the demo
+    leaves out, a canary person, and the ids its own responses show (harvested)."""
     from core import db
     from core.plugin_host import get_host
     from tenants.resolution import load_tenant
@@ -165,6 +180,16 @@ async def _seed_side(client: Any, modules: list[str], prefix: str, roles: list[s
 
     tenant = await make_tenant(modules, prefix=prefix)
     admin = await make_staff(tenant, roles)
+    if "help_at_home" in modules:
+        # The help_at_home demo books its visits for home helpers and nurses, and creates
+        # none itself: without them it has nothing to plan, and its routes nothing to probe.
+        for profession in ("home_helper", "nurse"):
+            response = await client.post(
+                f"{tenant.api}/staff",
+                json={"profession": profession, "display_name": f"{profession} {prefix}"},
+                headers=admin.headers,
+            )
+            assert response.status_code == 201, response.text
     loaded = await load_tenant(tenant.slug)
     assert loaded is not None
     with tenant_context(loaded.id):
@@ -180,8 +205,12 @@ async def _seed_side(client: Any, modules: list[str], prefix: str, roles: list[s
     }
     response = await client.post(f"{tenant.api}/beneficiaries", json=person, headers=admin.headers)
     assert response.status_code == 201, response.text
-    await _seed_core_objects(client, tenant, admin, str(response.json()["id"]), canary)
-    return Side(tenant, admin, canary)
+    side = Side(tenant, admin, canary)
+    await _seed_core_objects(client, side, str(response.json()["id"]))
+    await harvest(client, side, operations)
+    await _seed_module_objects(client, side, str(response.json()["id"]))
+    await harvest(client, side, operations)
+    return side
 
 
 def _next_weekday(days_ahead: int = 14) -> str:
@@ -193,20 +222,28 @@ def _next_weekday(days_ahead: int = 14) -> str:
     return day.isoformat()
 
 
-async def _seed_core_objects(
-    client: Any, tenant: TenantFixture, admin: Staff, person_id: str, canary: str
-) -> None:
-    """Objects the demo loaders leave out, one of each, so their routes get probed too."""
-    api, headers = tenant.api, admin.headers
+def _days_ago(days: int) -> str:
+    from datetime import date, timedelta
 
+    return (date.today() - timedelta(days=days)).isoformat()
+
+
+def _poster(client: Any, side: Side) -> Any:
     async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = await client.post(api + path, json=body, headers=headers)
+        response = await client.post(side.tenant.api + path, json=body, headers=side.admin.headers)
         assert response.status_code in (200, 201), (path, response.text)
         return dict(response.json())
 
+    return post
+
+
+async def _seed_core_objects(client: Any, side: Side, person_id: str) -> None:
+    """Objects the demo loaders leave out, one of each, so their routes get probed too."""
+    post = _poster(client, side)
+    canary = side.canary
     staff = await post(
         "/staff",
-        {"profession": "social_worker", "user_id": str(admin.user_id), "display_name": canary},
+        {"profession": "social_worker", "user_id": str(side.admin.user_id), "display_name": canary},
     )
     await post("/units", {"code": "u" + canary[-6:].lower(), "name_el": canary})
     referral = {"kind": "internal", "person_id": person_id, "reason": canary}
@@ -214,7 +251,10 @@ async def _seed_core_objects(
     await post(f"/beneficiaries/{person_id}/notes", {"body": canary})
     await post(f"/beneficiaries/{person_id}/consents", {"purpose": "data_sharing"})
     day = _next_weekday()
-    await post("/holidays", {"date": _next_weekday(40), "name_el": canary})
+    # Local holidays are listed by date, merged with the national ones: only the answer to
+    # their creation names their id.
+    holiday = await post("/holidays", {"date": _next_weekday(40), "name_el": canary})
+    side.seeded["holiday_id"] = [str(holiday["id"])]
     await post(
         f"/staff/{staff['id']}/absences",
         {
@@ -234,6 +274,35 @@ async def _seed_core_objects(
             "mode": "in_person",
         },
     )
+    # A document (multipart upload): the register's routes take its id.
+    pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+    uploaded = await client.post(
+        f"{side.tenant.api}/documents",
+        data={"owner_type": "person", "owner_id": person_id, "doc_type": "id_card"},
+        files={"file": (f"{canary}.pdf", pdf, "application/pdf")},
+        headers=side.admin.headers,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+
+
+async def _seed_module_objects(client: Any, side: Side, person_id: str) -> None:
+    """Objects of the modules that their demo data does not hold (bodies in `bodies.py`)."""
+    from tests.security.bodies import module_seeds
+
+    post = _poster(client, side)
+    api = side.tenant.api
+    modules = set(side.tenant.modules)
+    child = await post(
+        "/beneficiaries",
+        {"first_name": "Άλκηστις", "last_name": "Ανδρέου", "birth_date": "2016-05-05"},
+    )
+    for module, path, body, param in await module_seeds(client, side, person_id, str(child["id"])):
+        if module not in modules:
+            continue
+        response = await client.post(api + path, json=body, headers=side.admin.headers)
+        assert response.status_code in (200, 201), (path, response.text)
+        if param:
+            side.seeded.setdefault(param, []).append(str(response.json()["id"]))
 
 
 @pytest.fixture(scope="session")
@@ -243,12 +312,24 @@ async def world(client: Any) -> World:
     host = get_host()
     modules = sorted(host.modules)
     roles = sorted(r.code for r in host.roles() if r.code != "consortium_admin")
-    a = await _seed_side(client, modules, "seca", roles)
-    b = await _seed_side(client, modules, "secb", roles)
-    bare = await make_tenant([], prefix="secc")
-    bare_admin = await make_staff(bare, roles)
     openapi = (await client.get("/schema/openapi.json")).json()
     ops = tenant_operations(openapi)
-    await harvest(client, a, ops)
-    await harvest(client, b, ops)
+    a = await seed_side(client, modules, "seca", roles, ops)
+    b = await seed_side(client, modules, "secb", roles, ops)
+    bare = await make_tenant([], prefix="secc")
+    bare_admin = await make_staff(bare, roles)
     return World(a, b, bare, bare_admin, openapi, roles)
+
+
+@pytest.fixture(scope="session")
+async def fuzz_side(client: Any, world: World) -> Side:
+    """A municipality of its own for the fuzzer, whose writes and deletions would otherwise
+    remove the objects whose ids the probes try across tenants (a 404 for an id that no
+    longer exists proves nothing)."""
+    return await seed_side(
+        client,
+        sorted(world.a.tenant.modules),
+        "secf",
+        world.all_roles,
+        tenant_operations(world.openapi),
+    )
