@@ -75,7 +75,21 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--prefix", default="b", help="tenant slug prefix of the seeded consortium")
     r.add_argument("--sample-tenants", type=int, default=60)
     r.add_argument("--largest", default="", help="slug of the largest tenant (default: first)")
+    a = sub.add_parser("audit", help="a sealed chain of N records, then `merimna audit verify`")
+    a.add_argument("--records", type=int, default=1_000_000)
+    a.add_argument("--database-url", required=True, help="app role URL (PostgreSQL)")
+    a.add_argument("--admin-url", required=True, help="superuser URL of the same database")
+    a.add_argument("--data-dir", default="/tmp/merimna-bench-audit")
     args = parser.parse_args(argv)
+    if args.command == "audit":
+        from bench.audit import run_audit
+
+        out = run_audit(args.database_url, args.admin_url, args.records, args.data_dir)
+        _log(f"audit verify: {json.dumps(out, ensure_ascii=False)}")
+        RAW.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        (RAW / f"{stamp}-audit-{args.records}.json").write_text(json.dumps(out, indent=2))
+        return 0 if out["exit_status"] == 0 else 1
     if args.command == "seed":
         asyncio.run(_seed(args))
         return 0

@@ -1,0 +1,160 @@
+"""`python -m bench audit`: a tenant with a sealed audit chain of N records, then the time of
+`merimna audit verify --tenant SLUG` (issue 11: a million records verified in <= 10 s).
+
+The records are chained with the application's own `core.audit.chain.link` and written by COPY
+as the superuser of the benchmark cluster (writing them through requests would take hours);
+the head row and an outside checkpoint are written as the sequencer writes them, so verify
+walks a chain it cannot tell from a real one. Verify itself runs as users run it: the CLI, a
+process of its own, the app role under row-level security.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+ROOT = Path(__file__).resolve().parent.parent
+ACTIONS = ("read", "read", "read", "read", "update", "create", "export")
+
+
+def chain_rows(tenant_id: UUID, count: int, start: datetime) -> tuple[list[tuple[Any, ...]], str]:
+    """`count` sealed records (seq 1..count), as COPY tuples, and the head hash."""
+    from core.audit.chain import link
+
+    prev = ""
+    rows = []
+    user = uuid4()
+    for seq in range(1, count + 1):
+        row = {
+            "id": uuid4(),
+            "tenant_id": tenant_id,
+            "seq": seq,
+            "at": start + timedelta(seconds=seq),
+            "user_id": user,
+            "action": ACTIONS[seq % len(ACTIONS)],
+            "object_type": "beneficiary",
+            "object_id": str(uuid4()),
+            "outcome": "ok",
+            "request_id": f"r{seq:012d}",
+            "client_address": "127.0.0.1",
+            "details": {"fields": ["phone"]} if seq % 7 == 4 else {},
+        }
+        prev = link(prev, row)
+        rows.append(
+            (
+                tenant_id,
+                row["id"],
+                row["at"],
+                user,
+                row["action"],
+                row["object_type"],
+                row["object_id"],
+                row["outcome"],
+                row["request_id"],
+                row["client_address"],
+                json.dumps(row["details"]),
+                seq,
+                prev,
+            )
+        )
+    return rows, prev
+
+
+async def _prepare(slug: str, count: int, admin_url: str) -> UUID:
+    import asyncpg
+
+    from core import db
+    from core.audit import checkpoints
+    from core.migrate import migrate_all
+    from tenants.schemas import TenantCreate
+    from tenants.services import create_tenant
+    from tenants.tables import Tenant
+
+    await db.start()
+    try:
+        await migrate_all()
+        await create_tenant(TenantCreate(slug=slug, name="Δήμος Ελέγχου", name_en="Audit"))
+        row = await Tenant.select(Tenant.id).where(Tenant.slug == slug).first()
+        assert row is not None
+        tenant_id: UUID = row["id"]
+    finally:
+        await db.stop()
+    rows, head = chain_rows(tenant_id, count, datetime.now(UTC) - timedelta(days=400))
+    conn = await asyncpg.connect(admin_url)
+    try:
+        # The tenant's own records so far (onboarding) are replaced by the generated chain.
+        await conn.execute("DELETE FROM audit_event WHERE tenant_id = $1", tenant_id)
+        await conn.execute("DELETE FROM audit_chain WHERE tenant_id = $1", tenant_id)
+        await conn.copy_records_to_table(
+            "audit_event",
+            records=rows,
+            columns=(
+                "tenant_id",
+                "id",
+                "at",
+                "user_id",
+                "action",
+                "object_type",
+                "object_id",
+                "outcome",
+                "request_id",
+                "client_address",
+                "details",
+                "seq",
+                "hash",
+            ),
+        )
+        await conn.execute(
+            "INSERT INTO audit_chain (tenant_id, id, head_seq, head_hash, base_seq, base_hash, "
+            "sealed_at) VALUES ($1, $2, $3, $4, 0, '', now())",
+            tenant_id,
+            uuid4(),
+            count,
+            head,
+        )
+        await conn.execute("VACUUM ANALYZE audit_event")
+    finally:
+        await conn.close()
+    checkpoints.append(tenant_id, count, head)
+    return tenant_id
+
+
+def run_audit(database_url: str, admin_url: str, records: int, data_dir: str) -> dict[str, Any]:
+    import asyncio
+
+    env = os.environ | {"MERIMNA_DATABASE_URL": database_url, "MERIMNA_DATA_DIR": data_dir}
+    os.environ.update(env)
+    slug = f"audit-{int(time.time())}"
+    t = time.perf_counter()
+    asyncio.run(_prepare(slug, records, admin_url))
+    prepared = time.perf_counter() - t
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "core.cli", "audit", "verify", "--tenant", slug],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "records": records,
+        "prepare_seconds": round(prepared, 1),
+        "verify_seconds": round(wall, 2),
+        "verify_cpu_seconds": round(
+            (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2
+        ),
+        "exit_status": out.returncode,
+        "output": (out.stdout + out.stderr).strip().splitlines()[-3:],
+    }
