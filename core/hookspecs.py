@@ -52,7 +52,9 @@ if TYPE_CHECKING:
     from core.refs import PersonRef, TenantRef
 
 PROJECT = "merimna"
-API_VERSION = "1.1"
+# The version of the whole plugin API: these hooks and `core.api`. A compatible addition to
+# either bumps the minor number (1.2: `register_owner_type(visible=, visible_ids=)`).
+API_VERSION = "1.2"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)

@@ -36,7 +36,8 @@ WRITE = "documents.write"
     "at most 10 MB unless configured otherwise: 413 `document_too_large`), `owner_type` "
     "(`person` or a module's record type), `owner_id`, `doc_type`, `issue_date` and "
     "`expiry_date` (ISO dates; expiry before issue is 422). The file is stored encrypted. "
-    "An owner that is not this tenant's is 404; nothing is stored for a refused upload.",
+    "An owner that is not this tenant's, or a module record the user may not see, is 404; "
+    "nothing is stored for a refused upload.",
 )
 async def upload(
     ctx: Ctx,
@@ -70,8 +71,10 @@ async def upload(
     "/documents",
     tags=TAGS,
     summary="List documents",
-    description="Filters: `owner_type` and `owner_id` (an owner that is not this tenant's is "
-    "404), `doc_type`. Newest first.",
+    description="Filters: `owner_type` and `owner_id` (an owner that is not this tenant's, or "
+    "a module record the user may not see, is 404), `doc_type`. Newest first. Without "
+    "`owner_id`, documents of restricted module records (e.g. prosecutor orders) are listed "
+    "only for the records the user may see, or only through their record.",
 )
 async def list_documents(
     ctx: Ctx,

@@ -4,6 +4,11 @@ Public for modules: `save_document(...)`, `list_documents(owner_type, owner_id)`
 `document_exists(id)`, `read_document(...)`, and `register_owner_type(...)` for a module whose
 records can carry documents.
 
+Who sees a module record's documents: whoever sees the record. A module whose records are
+restricted (prosecutor orders: the assigned team and supervisors) registers `visible=`; it is
+asked on every upload, list by owner, read, download and deletion, and such documents appear
+in the list without an owner only as far as `visible_ids=` allows (never without it).
+
 Order of a save: validate everything (metadata, owner, type by its bytes, size), insert the
 row and the audit event, and write the file last; if writing fails, the exception rolls the
 transaction back and no file is left. Nothing is stored for a refused upload.
@@ -16,11 +21,13 @@ rolls back to rows that still have their files.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID, uuid4
 
+from piccolo.columns.combination import Combinable
 from pydantic import ValidationError
 
 from core import db
@@ -49,7 +56,27 @@ log = logging.getLogger("merimna.documents")
 
 PERSON = "person"
 OwnerCheck = Callable[[UUID], Awaitable[bool]]
-_owner_types: dict[str, OwnerCheck] = {}
+VisibleCheck = Callable[[UUID, Any], Awaitable[bool]]
+VisibleIds = Callable[[Any], Awaitable[Iterable[UUID] | None]]
+
+
+@dataclass(frozen=True)
+class OwnerType:
+    """How to tell whether a module's record may carry (or show) documents for an actor:
+    `exists` (tenant-wide records) or `visible` (records only some staff may see)."""
+
+    exists: OwnerCheck | None = None
+    visible: VisibleCheck | None = None
+    visible_ids: VisibleIds | None = None
+
+    async def admits(self, record_id: UUID, actor: Any) -> bool:
+        if self.visible is not None:
+            return bool(await self.visible(record_id, actor))
+        assert self.exists is not None
+        return bool(await self.exists(record_id))
+
+
+_owner_types: dict[str, OwnerType] = {}
 
 
 class DocumentTooLarge(AppError):
@@ -57,17 +84,42 @@ class DocumentTooLarge(AppError):
     code = "document_too_large"
 
 
-def register_owner_type(owner_type: str, exists: OwnerCheck) -> None:
+def register_owner_type(
+    owner_type: str,
+    exists: OwnerCheck | None = None,
+    *,
+    visible: VisibleCheck | None = None,
+    visible_ids: VisibleIds | None = None,
+) -> None:
     """Let documents be attached to a module's records.
+
+    Give `exists` for records every member of the tenant may know about, or `visible` for
+    records only some staff may see; then the documents are exactly as visible as the record.
 
     Args:
         owner_type: `{module}.{record}` (e.g. `help_at_home.care_plan`); uploads for it are
             accepted only in tenants that enabled the module.
         exists: `async (record_id) -> bool`: whether the record exists in the current tenant.
+            Anyone with `documents.read` / `documents.write` may then list, read, upload and
+            delete the record's documents (the form of API 1.1, still supported).
+        visible: `async (record_id, actor) -> bool` (API 1.2): whether the record exists in
+            the current tenant AND the actor may see it; `actor` is the request context
+            (`ctx.user_id`, `ctx.has(...)`) or the actor a module passed to `save_document`.
+            Asked on upload, on the list by owner, and on reading, downloading and deleting
+            one document; False is a 404, as for a record of another tenant.
+        visible_ids: `async (actor) -> ids | None` (API 1.2, only with `visible`): the
+            records whose documents the actor sees in the list without an owner filter;
+            None means all of them. Without it those documents are left out of that list and
+            are listed through their record (`?owner_type=...&owner_id=...`). Both are applied
+            in the query, before paging, so a page is never cut short.
     """
     if module_of(owner_type) is None:
         raise ValueError("an owner type of a module is `{module}.{record}`")
-    _owner_types[owner_type] = exists
+    if (exists is None) == (visible is None):
+        raise ValueError("give either `exists` or `visible`")
+    if visible_ids is not None and visible is None:
+        raise ValueError("`visible_ids` goes with `visible`")
+    _owner_types[owner_type] = OwnerType(exists=exists, visible=visible, visible_ids=visible_ids)
 
 
 def _now() -> datetime:
@@ -100,17 +152,20 @@ def _sees_special(actor: Any) -> bool:
     return bool(getattr(actor, "sees_special_categories", False))
 
 
-async def owner_exists(owner_type: str, owner_id: UUID, modules: Collection[str]) -> bool:
-    """Whether the owner record exists in the current tenant (and its module is enabled)."""
+async def owner_exists(
+    owner_type: str, owner_id: UUID, modules: Collection[str], actor: Any = None
+) -> bool:
+    """Whether the owner record exists in the current tenant, its module is enabled and,
+    for a module record registered with `visible`, the actor may see it."""
     if owner_type == PERSON:
         from core.beneficiaries.services import person_exists
 
         return await person_exists(owner_id)
     module = module_of(owner_type)
-    check = _owner_types.get(owner_type)
-    if module is None or module not in modules or check is None:
+    registered = _owner_types.get(owner_type)
+    if module is None or module not in modules or registered is None:
         return False
-    return await check(owner_id)
+    return await registered.admits(owner_id, actor)
 
 
 def _owner_type_known(owner_type: str, modules: Collection[str]) -> bool:
@@ -118,6 +173,36 @@ def _owner_type_known(owner_type: str, modules: Collection[str]) -> bool:
         return True
     module = module_of(owner_type)
     return owner_type in _owner_types and module is not None and module in modules
+
+
+async def _listable(actor: Any) -> Combinable:
+    """The condition on owners for a list without an owner: people, records of enabled
+    modules registered with `exists`, and of those registered with `visible` only the ids
+    `visible_ids` gives (all for None, none without it). Part of the query, so paging holds."""
+    modules = _modules(actor)
+    open_types = [PERSON]
+    restricted: list[Combinable] = []
+    for owner_type, registered in sorted(_owner_types.items()):
+        if module_of(owner_type) not in modules:
+            continue
+        if registered.visible is None:
+            open_types.append(owner_type)
+            continue
+        if registered.visible_ids is None:
+            continue
+        ids = await registered.visible_ids(actor)
+        if ids is None:
+            open_types.append(owner_type)
+            continue
+        id_list = sorted({UUID(str(i)) for i in ids})
+        if id_list:
+            restricted.append(
+                (Document.owner_type == owner_type) & Document.owner_id.is_in(id_list)
+            )
+    condition: Combinable = Document.owner_type.is_in(open_types)
+    for extra in restricted:
+        condition = condition | extra
+    return condition
 
 
 def _visible(row: dict[str, Any], actor: Any) -> bool:
@@ -164,8 +249,17 @@ async def _out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _visible_row(actor: Any, document_id: UUID) -> dict[str, Any]:
+    """The document, if the actor may see it: its type, its module, and its owner record
+    for a module registered with `visible` (404 otherwise, like another tenant's)."""
     row = await Document.select().where(Document.id == document_id).first()
     if row is None or not _visible(row, actor):
+        raise NotFound()
+    registered = _owner_types.get(row["owner_type"])
+    if (
+        registered is not None
+        and registered.visible is not None
+        and not await registered.visible(row["owner_id"], actor)
+    ):
         raise NotFound()
     return dict(row)
 
@@ -192,7 +286,10 @@ async def list_documents(
     actor: Any = None,
 ) -> list[dict[str, Any]]:
     """Documents of one owner record (metadata, newest first). With an `actor`, only those
-    they may see (special types need a role that sees special categories)."""
+    they may see (special types need a role that sees special categories).
+
+    A module calls it for its own record after its own visibility check: the owner type's
+    `visible` (`register_owner_type`) is not asked again here."""
     rows = (
         await Document.select()
         .where((Document.owner_type == owner_type) & (Document.owner_id == owner_id))
@@ -212,15 +309,19 @@ async def list_page(
     limit: int | None,
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of the documents the actor may see, newest first. With an owner, the owner
+    must be visible (404 otherwise); without one, only owners `_listable` admits."""
     if owner_id is not None and owner_type is None:
         raise RequestValidationError.single("owner_type", "missing")
     if (
         owner_type is not None
         and owner_id is not None
-        and not await owner_exists(owner_type, owner_id, _modules(actor))
+        and not await owner_exists(owner_type, owner_id, _modules(actor), actor)
     ):
         raise NotFound()
     query = Document.select()
+    if owner_id is None:
+        query = query.where(await _listable(actor))
     if owner_type is not None:
         query = query.where(Document.owner_type == owner_type)
     if owner_id is not None:
@@ -314,7 +415,8 @@ async def save_document(
     Raises:
         RequestValidationError: bad metadata, expiry before issue, type not allowed (422).
         DocumentTooLarge: 413.
-        NotFound: the owner is not the current tenant's.
+        NotFound: the owner is not the current tenant's, or is a record the actor may not
+            see (`register_owner_type(visible=...)`).
     """
     modules = _modules(actor)
     meta = validate_meta(
@@ -327,7 +429,7 @@ async def save_document(
         },
         modules,
     )
-    if not await owner_exists(meta.owner_type, meta.owner_id, modules):
+    if not await owner_exists(meta.owner_type, meta.owner_id, modules, actor):
         raise NotFound()
     content_type = check_content(content)
     tenant_id = current_tenant_id()

@@ -20,14 +20,23 @@ from core.api import (
 from plugins.family_center.manifest import COUNSEL, MANIFEST, PROTECTION, READ, SLUG
 
 
-def _owner_exists(record_id: Any) -> Any:
-    from plugins.family_center.services import investigation_exists
+def _order_visible(record_id: Any, ctx: Any) -> Any:
+    from plugins.family_center.services import investigation_visible
 
-    return investigation_exists(record_id)
+    return investigation_visible(record_id, ctx)
 
 
-# The prosecutor's order and other evidence are core documents owned by an investigation.
-register_owner_type(f"{SLUG}.investigation", _owner_exists)
+def _visible_orders(ctx: Any) -> Any:
+    from plugins.family_center.services import visible_investigation_ids
+
+    return visible_investigation_ids(ctx)
+
+
+# The prosecutor's order and other evidence are core documents owned by an investigation,
+# seen by whoever sees the order: its assigned team and the supervisors.
+register_owner_type(
+    f"{SLUG}.investigation", visible=_order_visible, visible_ids=_visible_orders
+)
 
 
 @hookimpl

@@ -1155,6 +1155,31 @@ async def investigation_exists(investigation_id: UUID) -> bool:
     return bool(await Investigation.exists().where(Investigation.id == investigation_id))
 
 
+async def investigation_visible(investigation_id: UUID, ctx: Any) -> bool:
+    """Whether the order exists in this tenant and the user may see it (the rule of
+    `_investigation_row`): asked by the core before any document the order owns is
+    uploaded, listed, read or deleted. An actor without permissions sees none."""
+    has = getattr(ctx, "has", None)
+    if has is None or not has(PROTECTION):
+        return False
+    query = Investigation.exists().where(Investigation.id == investigation_id)
+    if not sees_every_order(ctx):
+        query = query.where(_assigned_to(ctx.user_id))
+    return bool(await query)
+
+
+async def visible_investigation_ids(ctx: Any) -> list[UUID] | None:
+    """The orders whose documents the user sees in the core's document list: every one
+    for a supervisor (None), the assigned ones for the rest of the team, none otherwise."""
+    has = getattr(ctx, "has", None)
+    if has is None or not has(PROTECTION):
+        return []
+    if sees_every_order(ctx):
+        return None
+    rows = await Investigation.select(Investigation.id).where(_assigned_to(ctx.user_id))
+    return [r["id"] for r in rows]
+
+
 # -- tasks (UI) ---------------------------------------------------------------------------
 
 
