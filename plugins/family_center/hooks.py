@@ -34,9 +34,7 @@ def _visible_orders(ctx: Any) -> Any:
 
 # The prosecutor's order and other evidence are core documents owned by an investigation,
 # seen by whoever sees the order: its assigned team and the supervisors.
-register_owner_type(
-    f"{SLUG}.investigation", visible=_order_visible, visible_ids=_visible_orders
-)
+register_owner_type(f"{SLUG}.investigation", visible=_order_visible, visible_ids=_visible_orders)
 
 
 @hookimpl
