@@ -80,7 +80,45 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--database-url", required=True, help="app role URL (PostgreSQL)")
     a.add_argument("--admin-url", required=True, help="superuser URL of the same database")
     a.add_argument("--data-dir", default="/tmp/merimna-bench-audit")
+    i = sub.add_parser("import", help="`merimna import beneficiaries` of N generated people")
+    i.add_argument("--rows", type=int, default=100_000)
+    i.add_argument("--database-url", required=True)
+    i.add_argument("--data-dir", default="/tmp/merimna-bench-import")
+    e = sub.add_parser("explain", help="EXPLAIN (ANALYZE, BUFFERS) of what the hot endpoints send")
+    e.add_argument("--database-url", required=True, help="app role URL (PostgreSQL)")
+    e.add_argument("--redis-url", default="")
+    e.add_argument("--prefix", default="b")
+    e.add_argument("--out", default="", help="markdown file for the plans")
     args = parser.parse_args(argv)
+    if args.command == "explain":
+        import os
+
+        os.environ["MERIMNA_DATABASE_URL"] = args.database_url
+        if args.redis_url:
+            os.environ["MERIMNA_REDIS_URL"] = args.redis_url
+        os.environ.setdefault("MERIMNA_LOGIN_RATE_PER_ADDRESS", "1000000000")
+        from bench.explain import explain_hot, markdown
+        from bench.runner import sample
+
+        data = asyncio.run(sample(args.database_url, 1, args.prefix))
+        slug = next(iter(data))
+        plans = asyncio.run(
+            explain_hot(args.database_url, data[slug], slug, ("bench", "bench-password"))
+        )
+        text = markdown(plans)
+        if args.out:
+            Path(args.out).write_text(text)
+        print(text.split("\n\n", 1)[0])
+        return 0
+    if args.command == "import":
+        from bench.imports import run_import
+
+        out = run_import(args.database_url, args.rows, args.data_dir)
+        _log(f"import: {json.dumps(out, ensure_ascii=False)}")
+        RAW.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        (RAW / f"{stamp}-import-{args.rows}.json").write_text(json.dumps(out, indent=2))
+        return 0 if out["exit_status"] == 0 else 1
     if args.command == "audit":
         from bench.audit import run_audit
 

@@ -131,14 +131,29 @@ def _sql(months: list[str], windows: list[Window], staff: bool) -> str:
     if windows:
         row = f"(CAST({{}} AS varchar), {ts}, {ts}, CAST({{}} AS integer))"
         rows = ", ".join(row for _ in windows)
+        staff_sql = staff_filter.format("p.person_id", "{}") if staff else ""
+        if postgres:
+            # Each window drives its own index range scan on (tenant_id, start_at) and each
+            # appointment its participant lookup: LATERAL with OFFSET 0 keeps the planner
+            # from joining every appointment of the tenant first (700 ms at 100 k people).
+            source = (
+                "CROSS JOIN LATERAL (SELECT a.id, a.service, a.mode, a.status, a.start_at, "
+                "a.end_at FROM appointment a WHERE a.tenant_id = {} "
+                "AND a.start_at >= w.column2 AND a.start_at < w.column3 OFFSET 0) AS a "
+                "CROSS JOIN LATERAL (SELECT p.person_id FROM appointment_participant p "
+                "WHERE p.tenant_id = {} AND p.appointment_id = a.id AND p.kind = 'staff'"
+                f"{staff_sql} OFFSET 0) AS p"
+            )
+        else:
+            source = (
+                "JOIN appointment a ON a.tenant_id = {} AND a.start_at >= w.column2 "
+                "AND a.start_at < w.column3 "
+                "JOIN appointment_participant p ON p.tenant_id = {} "
+                f"AND p.appointment_id = a.id AND p.kind = 'staff'{staff_sql}"
+            )
         parts.append(
             "SELECT w.column1 AS label, a.service, a.mode, a.status, p.person_id AS staff_id, "
-            f"w.column4 AS n, w.column4 * {seconds} AS secs FROM (VALUES {rows}) AS w "
-            "JOIN appointment a ON a.tenant_id = {} AND a.start_at >= w.column2 "
-            "AND a.start_at < w.column3 "
-            "JOIN appointment_participant p ON p.tenant_id = a.tenant_id "
-            "AND p.appointment_id = a.id AND p.kind = 'staff'"
-            + (staff_filter.format("p.person_id", "{}") if staff else "")
+            f"w.column4 AS n, w.column4 * {seconds} AS secs FROM (VALUES {rows}) AS w {source}"
         )
     union = " UNION ALL ".join(parts)
     return (
@@ -159,7 +174,7 @@ async def _counts(
     if windows:
         for w in windows:
             args += [w.label, w.lo, w.hi, w.sign]
-        args += [tenant] + ([staff_id] if staff_id else [])
+        args += [tenant, tenant] + ([staff_id] if staff_id else [])
     return await db.fetch(_sql(months, windows, staff_id is not None), *args)
 
 
