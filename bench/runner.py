@@ -32,6 +32,7 @@ from bench.cli import RAW, _log
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "lua" / "requests.lua"
+RESULTS = Path(__file__).resolve().parent / "results"
 ATHENS = ZoneInfo("Europe/Athens")
 
 
@@ -547,6 +548,29 @@ def run(args: argparse.Namespace) -> int:
             base, reqs["mixed"], token=token, seconds=5, connections=args.connections
         )
         figures["rss_mb"] = _rss(procs[0].pid)
+        # The plan of every statement of the hot endpoints, with the tenant set (RLS on).
+        plans = RESULTS / f"explain-{args.label or args.beneficiaries}.md"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench",
+                "explain",
+                "--database-url",
+                env["MERIMNA_DATABASE_URL"],
+                "--redis-url",
+                env.get("MERIMNA_REDIS_URL", ""),
+                "--prefix",
+                args.prefix,
+                "--out",
+                str(plans),
+            ],
+            env=env,
+            cwd=ROOT,
+            check=False,
+            capture_output=True,
+        )
+        result["explain"] = str(plans.relative_to(ROOT))
         result["figures"] = figures
         result["largest"] = largest
         result["largest_people"] = None
@@ -606,5 +630,14 @@ def markdown(result: dict[str, Any]) -> str:
             f"{v['rps'] / fw:.2f} | {v['rps'] / orm:.2f} | {v['rps'] / dbf:.2f} |"
         )
     lines.append("")
+    race = f.get("book_race")
+    if race:
+        lines.append(
+            f"32 bookers on one slot, {race['rounds']} rounds: statuses {race['statuses']}, "
+            f"active bookings per slot {race['booked_per_slot']}, double bookings "
+            f"{race['double_bookings']}"
+        )
     lines.append(f"worker RSS MB: {f.get('rss_mb')}")
+    if result.get("explain"):
+        lines.append(f"plans: {result['explain']}")
     return "\n".join(lines)
