@@ -89,7 +89,21 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--redis-url", default="")
     e.add_argument("--prefix", default="b")
     e.add_argument("--out", default="", help="markdown file for the plans")
+    q = sub.add_parser("sqlite-search", help="SQLite at N people: searches from one user")
+    q.add_argument("--beneficiaries", type=int, default=100_000)
+    q.add_argument("--tenants", type=int, default=330)
+    q.add_argument("--duration", type=int, default=8)
+    q.add_argument("--keep", default="", help="SQLite file to seed once and reuse")
     args = parser.parse_args(argv)
+    if args.command == "sqlite-search":
+        from bench.sqlite_search import run_sqlite_search
+
+        out = run_sqlite_search(args.beneficiaries, args.tenants, args.duration, args.keep)
+        RAW.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        (RAW / f"{stamp}-sqlite-{args.beneficiaries}.json").write_text(json.dumps(out, indent=2))
+        _log(f"sqlite search: {json.dumps(out)}")
+        return 0
     if args.command == "explain":
         import os
 
