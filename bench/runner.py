@@ -516,6 +516,12 @@ def run(args: argparse.Namespace) -> int:
             "book",
             "mixed",
         ]
+        for name in [n for n in order if n.startswith("report")]:
+            # Latency of one user: the report targets (<= 100 ms, <= 1 s) are per request.
+            figures[f"{name}_1user"] = wrk(
+                base, reqs[name], token=token, seconds=args.duration, connections=1, threads=1
+            )
+            _log(f"{name}_1user {figures[name + '_1user']}")
         for name in order:
             conns = 4 if name.startswith("report") else args.connections
             figures[name] = wrk(
