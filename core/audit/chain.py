@@ -355,6 +355,8 @@ async def _verify_batch(prev_seq: int) -> list[Any]:
     advisory lock are already set by `verify`, through `db.fetch`)."""
     if db.is_postgres():
         txn = db.engine().current_transaction.get()
+        if txn is None:
+            raise RuntimeError("the verify walk runs inside verify's transaction")
         return list(
             await txn.connection.fetch(_VERIFY_SQL_PG, current_tenant_id(), prev_seq, VERIFY_BATCH)
         )
