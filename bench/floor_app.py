@@ -7,7 +7,9 @@ access log), so the ratio scenario / floor isolates what Merimna adds.
                              scoping layer), no auth, no audit, no RLS: the plain ORM read
 
 Connects with `BENCH_FLOOR_DATABASE_URL` (the superuser: row-level security is not applied,
-which is exactly what the floor leaves out).
+which is exactly what the floor leaves out). Both pools have the application's pool policy
+(`core.db.keep_session`: no session reset on release), so the floors and the scenarios pay
+the same round trips for the same work.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ async def lifespan(_app: Litestar) -> AsyncIterator[None]:
     from core import db
 
     url = os.environ["BENCH_FLOOR_DATABASE_URL"]
-    _pool["pool"] = await asyncpg.create_pool(url, min_size=2, max_size=10)
+    _pool["pool"] = await asyncpg.create_pool(url, min_size=2, max_size=10, reset=db.keep_session)
     await db.start()
     try:
         yield

@@ -11,7 +11,7 @@ matter are handled here and nowhere else:
 Round trips to PostgreSQL are the main cost of a request on a small machine (issue 11), so
 the request path spends as few as it can: `transaction(tenant=...)` sends BEGIN and the
 tenant setting as one message, the pool does not reset connections on release (this
-application keeps no session state on them: `_keep_session`), and `fetch` runs fixed SQL
+application keeps no session state on them: `keep_session`), and `fetch` runs fixed SQL
 without composing it again each time (asyncpg then reuses its prepared statement).
 """
 
@@ -64,7 +64,7 @@ class _PostgresEngine(PostgresEngine):
     writes deferred by `write_later` sent before any later statement of their transaction."""
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
-        kwargs.setdefault("reset", _keep_session)
+        kwargs.setdefault("reset", keep_session)
         await super().start_connection_pool(**kwargs)
 
     async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
@@ -76,7 +76,7 @@ class _PostgresEngine(PostgresEngine):
         return await super().run_ddl(ddl, in_pool=in_pool)
 
 
-async def _keep_session(connection: Any) -> None:
+async def keep_session(connection: Any) -> None:
     """The pool's reset on release: nothing beyond asyncpg's own rollback of an open transaction.
 
     asyncpg's default reset sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;

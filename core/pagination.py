@@ -77,6 +77,37 @@ def _typed(column: Column, value: Any) -> Any:
     return value
 
 
+def cursor_values(
+    cursor: str | None, *, sort: Column, id_column: Column
+) -> tuple[Any, Any] | None:
+    """The (sort value, id) a cursor points after, typed as the columns are; None for none.
+
+    For list queries written as fixed SQL (hot paths) that page exactly as `keyset` does:
+    `(sort > s) OR (sort = s AND id > i)`, ordered by (sort, id), `limit + 1` rows fetched,
+    then `next_page`.
+    """
+    if not cursor:
+        return None
+    values = decode_cursor(cursor)
+    if len(values) != 2:
+        raise RequestValidationError.single("cursor", "invalid")
+    try:
+        return _typed(sort, values[0]), _typed(id_column, values[1])
+    except (ValueError, TypeError):
+        raise RequestValidationError.single("cursor", "invalid") from None
+
+
+def next_page(
+    rows: list[dict[str, Any]], size: int, *, sort: Column, id_column: Column
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The page (at most `size` of the `size + 1` rows fetched) and the cursor after it."""
+    if len(rows) <= size:
+        return rows, None
+    rows = rows[:size]
+    last = rows[-1]
+    return rows, encode_cursor([last[sort._meta.name], last[id_column._meta.name]])
+
+
 async def keyset(
     query: Select,
     *,
@@ -88,23 +119,13 @@ async def keyset(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Run `query` for one page ordered by (sort, id); returns rows and the next cursor."""
     size = check_limit(limit)
-    if cursor:
-        values = decode_cursor(cursor)
-        if len(values) != 2:
-            raise RequestValidationError.single("cursor", "invalid")
-        try:
-            last_sort, last_id = _typed(sort, values[0]), _typed(id_column, values[1])
-        except (ValueError, TypeError):
-            raise RequestValidationError.single("cursor", "invalid") from None
+    after = cursor_values(cursor, sort=sort, id_column=id_column)
+    if after is not None:
+        last_sort, last_id = after
         if descending:
             query = query.where((sort < last_sort) | ((sort == last_sort) & (id_column < last_id)))
         else:
             query = query.where((sort > last_sort) | ((sort == last_sort) & (id_column > last_id)))
     query = query.order_by(sort, id_column, ascending=not descending).limit(size + 1)
     rows = await query
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        next_cursor = encode_cursor([last[sort._meta.name], last[id_column._meta.name]])
-    return rows, next_cursor
+    return next_page(rows, size, sort=sort, id_column=id_column)

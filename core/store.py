@@ -112,33 +112,6 @@ class SharedStore:
             return None
         return values
 
-    async def new_version(self, key: str, ttl: int = VERSION_TTL) -> str | None:
-        """Give `key` a fresh random version token (an invalidation); None if unavailable
-        or if the key has no token.
-
-        Random rather than a counter: a Redis that lost its data cannot bring back a token
-        some process still holds in its local cache (no A-B-A). Tried even while the store
-        is marked degraded, as `delete` is: an invalidation is worth the attempt.
-
-        Only a key that has a token gets a new one: without a token no process files answers
-        under it, so there is nothing to invalidate, and creating one would let any slug an
-        operator mistypes (or a fuzzer sends) leave a key behind for a tenant that does not
-        exist (tests/security/test_redis_keys.py).
-        """
-        token = uuid.uuid4().hex
-        try:
-            if self.redis is None:
-                if await self.store.get(key) is None:
-                    return None
-                await self.store.set(key, token, expires_in=ttl)
-                return token
-            if not await self.redis.set(f"{NAMESPACE}:{key}", token, ex=ttl, xx=True):
-                return None
-        except (RedisError, OSError) as exc:
-            self._fail(exc)
-            return None
-        return token
-
     async def ensure_version(self, key: str, ttl: int = VERSION_TTL) -> str | None:
         """The key's version token, creating one if it has none; None if unavailable.
 

@@ -6,9 +6,10 @@ These answers are read on every tenant request, so they are cached at two levels
    token*, a random value in the shared store (`{t:SLUG}:v`). The request middleware reads
    that token in the same round trip as the session (`core.context`), so a request that
    finds its answers here makes no other store or database call for them. Every
-   invalidation gives the tenant a new token, so every process sees a change on its next
-   request: immediately, not after a TTL. Entries also expire after `LOCAL_TTL` seconds,
-   which bounds staleness should a change ever bypass `invalidate_*` (a manual SQL edit).
+   invalidation deletes the token and the next request makes a new random one, so every
+   process sees a change on its next request: immediately, not after a TTL. Entries also
+   expire after `LOCAL_TTL` seconds, which bounds staleness should a change ever bypass
+   `invalidate_*` (a manual SQL edit).
    When the store is unavailable the token is unknown and the local cache is not used.
 2. In the shared store (Redis in production), as JSON, for `TTL` seconds; then the database.
 
@@ -16,7 +17,7 @@ Only committed state may be cached: code inside a transaction reads with `load_t
 (never cached), and writers invalidate after their transaction ends. A reader that missed the
 cache just before a commit could still write the old answer back right after the writer's
 invalidation; a second invalidation a moment later closes that window (for both levels: the
-second invalidation gives a new token again).
+second invalidation deletes the token again).
 """
 
 from __future__ import annotations
@@ -270,9 +271,15 @@ async def settle() -> None:
 
 
 async def _forget(slug: str, *keys: str) -> None:
+    """Delete the keys and the tenant's version token, now and once more a moment later.
+
+    Without a token, requests skip the local caches until one for an existing tenant makes
+    a new random token (`ensure_tenant_version`), never equal to one a process holds.
+    Deleting rather than replacing it leaves no key behind for a deleted tenant.
+    """
     store = get_store()
+    keys = (*keys, version_key(slug))
     await store.delete(*keys)
-    await store.new_version(version_key(slug))
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:  # pragma: no cover - always called from async code
@@ -281,7 +288,6 @@ async def _forget(slug: str, *keys: str) -> None:
     async def again() -> None:
         await asyncio.sleep(FORGET_AGAIN_AFTER)
         await store.delete(*keys)
-        await store.new_version(version_key(slug))
 
     task = loop.create_task(again())
     _pending.add(task)

@@ -16,9 +16,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 Column = tuple[str, str]  # (key, title)
 
 
@@ -46,6 +43,10 @@ def to_csv(columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> bytes:
 
 
 def to_xlsx(title: str, columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> bytes:
+    # Imported here: openpyxl (with numpy) is ~26 MB per worker, and few requests want XLSX.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _sheet_title(title)

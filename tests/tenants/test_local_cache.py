@@ -27,7 +27,7 @@ from tenants.resolution import (
 from tenants.services import add_membership
 from tenants.tables import Tenant
 
-STORE_CALLS = ("get_many", "get_json", "set_json", "ensure_version", "new_version", "delete")
+STORE_CALLS = ("get_many", "get_json", "set_json", "ensure_version", "delete")
 
 
 def _counting(calls: list[str], name: str, original: Callable[..., Awaitable[Any]]) -> Any:
