@@ -247,3 +247,21 @@ def test_plan_counts_every_instant_once_in_its_local_month() -> None:
                     if w.lo <= i < w.hi:
                         got[w.label] += w.sign
             assert {k: v for k, v in got.items() if v} == dict(truth), (zone, first, last)
+
+
+async def test_one_staff_member_only(client: Any) -> None:
+    world = await make_world(client)
+    await book(client, world)
+    await book(client, world, day=MONDAY + timedelta(days=1), staff_id=str(world.psych))
+    await insert_raw(world, datetime(2027, 4, 1, 0, 30, tzinfo=ATHENS), 45, [world.psych])
+    truth = await expected(world.tenant.id)
+    response = await client.get(
+        f"{world.api}/reports/core.appointments",
+        params=PARAMS | {"staff_id": str(world.psych)},
+        headers=world.admin.headers,
+    )
+    assert response.status_code == 200, response.text
+    rows = response.json()["rows"]
+    mine = {k: v for k, v in truth.items() if k[3] == world.psych}
+    assert sum(r["count"] for r in rows) == sum(c for c, _h in mine.values()) == 2
+    assert {r["month"] for r in rows} == {"2027-03", "2027-04"}
