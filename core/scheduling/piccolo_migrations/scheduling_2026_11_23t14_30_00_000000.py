@@ -179,7 +179,7 @@ _NEW_ID = (
 def _sqlite_add(tenant: str, appt: str, staff: str, sign: int, source: str) -> str:
     """Add `sign` for the pairs selected by `source` (aliases `a` appointment, `{staff}`)."""
     seconds = (
-        f"CAST(round((julianday({appt}.end_at) - julianday({appt}.start_at)) * 86400) AS INTEGER)"  # noqa: E501
+        f"CAST(round((julianday({appt}.end_at) - julianday({appt}.start_at)) * 86400) AS INTEGER)"
     )
     key = (
         f"{tenant}, substr({appt}.start_at, 1, 7), {appt}.service, {appt}.mode, "
