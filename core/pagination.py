@@ -77,9 +77,7 @@ def _typed(column: Column, value: Any) -> Any:
     return value
 
 
-def cursor_values(
-    cursor: str | None, *, sort: Column, id_column: Column
-) -> tuple[Any, Any] | None:
+def cursor_values(cursor: str | None, *, sort: Column, id_column: Column) -> tuple[Any, Any] | None:
     """The (sort value, id) a cursor points after, typed as the columns are; None for none.
 
     For list queries written as fixed SQL (hot paths) that page exactly as `keyset` does:
