@@ -311,14 +311,27 @@ async def write_later(sql: str, *args: Any) -> None:
     """A write whose result nobody reads now (an audit event), sent as late as possible.
 
     Inside a request's transaction on PostgreSQL (`transaction(tenant=...)`) it usually
-    travels with COMMIT, saving a round trip; anywhere else it runs at once, as `fetch`.
+    travels with COMMIT, saving a round trip; inside a read transaction on SQLite it runs
+    after the commit, in a write transaction of its own; anywhere else at once, as `fetch`.
     Values must be plain (str, int, bool, UUID, datetime, None).
     """
     current = engine().current_transaction.get()
     if isinstance(current, _TenantTransaction):
         current.deferred.append((sql, args))
         return
+    if getattr(current, "transaction_type", None) == TransactionType.deferred:
+        # SQLite, a read-only request: writing here would upgrade its read transaction to a
+        # write one, which fails at once ("database is locked") whenever another connection
+        # committed since the read began (WAL snapshot). Written after it commits instead, in
+        # a write transaction of its own (in-process lock, then IMMEDIATE: it waits its turn).
+        on_commit(lambda: _write_alone(sql, args))
+        return
     await fetch(sql, *args)
+
+
+async def _write_alone(sql: str, args: tuple[Any, ...]) -> None:
+    async with transaction(write=True):
+        await fetch(sql, *args)
 
 
 async def _flush(db: Engine) -> None:
