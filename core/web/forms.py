@@ -576,6 +576,7 @@ def render_form(
     values: Any = None,
     errors: Any = None,
     csrf_token: str | None = None,
+    request: Any = None,
     submit_label: str | None = None,
     hidden: Mapping[str, str] | None = None,
     attrs: Mapping[str, str] | None = None,
@@ -590,7 +591,13 @@ def render_form(
     `errors` is the `RequestValidationError` from `parse_form` (or a field -> message map).
     `choices` gives fields their options for this request (`{field: [(value, label), ...]}`):
     a select, or checkboxes for a list field; `parse_form` reads them back as usual.
+    `request`: the page's request; the form then carries its CSRF token (no need to pass
+    `csrf_token`).
     """
+    if csrf_token is None and request is not None:
+        from core.web.pages import csrf_token as token_of  # pages imports this module
+
+        csrf_token = token_of(request.scope)
     views = field_views(
         model, values=values, errors=errors, lang=lang, id_prefix=id_prefix, choices=choices
     )

@@ -330,7 +330,7 @@ async def _items_page(
             action=_base(ctx) + "items",
             values=values,
             errors=errors,
-            csrf_token=csrf_token(request.scope),
+            request=request,
             submit_label=t("food_bank.web.add_item"),
             id_prefix="item",
         )
@@ -384,7 +384,7 @@ async def _item_page(
         action=_base(ctx) + f"items/{item_id}",
         values=values if values is not None else current,
         errors=errors,
-        csrf_token=csrf_token(request.scope),
+        request=request,
         submit_label=t("food_bank.web.save"),
         id_prefix="item",
     )
@@ -451,7 +451,7 @@ async def _stock(
             action=_base(ctx) + "stock",
             values=values,
             errors=errors,
-            csrf_token=csrf_token(request.scope),
+            request=request,
             submit_label=t("food_bank.web.receive"),
             id_prefix="lot",
         )
@@ -603,7 +603,7 @@ async def _donors_page(
         action=_base(ctx) + "donors",
         values=values,
         errors=errors,
-        csrf_token=csrf_token(request.scope),
+        request=request,
         submit_label=t("food_bank.web.add_donor"),
         id_prefix="donor",
     )
@@ -729,7 +729,7 @@ async def _donation_form(
         action=_base(ctx) + "donations/new",
         values=values,
         errors=errors,
-        csrf_token=csrf_token(request.scope),
+        request=request,
         submit_label=t("food_bank.web.record_donation"),
         id_prefix="donation",
     )
@@ -832,7 +832,7 @@ async def _eligibility_page(
             action=_base(ctx) + f"eligibility/{person_id}",
             values=values,
             errors=errors,
-            csrf_token=csrf_token(request.scope),
+            request=request,
             submit_label=t("food_bank.web.check"),
             id_prefix="check",
         )
@@ -899,7 +899,7 @@ async def _days_page(
             action=_base(ctx) + "days",
             values=values,
             errors=errors,
-            csrf_token=csrf_token(request.scope),
+            request=request,
             submit_label=t("food_bank.web.plan_day"),
             id_prefix="day",
         )
@@ -1000,7 +1000,7 @@ async def _day_page(
             action=_base(ctx) + f"days/{day_id}/bookings",
             values=values,
             errors=errors,
-            csrf_token=csrf_token(request.scope),
+            request=request,
             hidden={"person_id": str(person_id)},
             submit_label=t("food_bank.web.book"),
             id_prefix="booking",
@@ -1148,7 +1148,7 @@ async def _pickup(
         action=_base(ctx) + f"pickup/{person_id}",
         values=values,
         errors=errors,
-        csrf_token=csrf_token(request.scope),
+        request=request,
         submit_label=t("food_bank.web.confirm"),
     )
     return await _page(
