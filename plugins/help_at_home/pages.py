@@ -248,7 +248,7 @@ async def _form_page(
         action=action,
         values=values,
         errors=errors,
-        csrf_token=csrf_token(request.scope),
+        request=request,
         submit_label=submit or t("help_at_home.ui.save"),
     )
     return await _page(
@@ -651,7 +651,7 @@ async def _application_page(
         action=f"{_root(ctx)}/applications/{application_id}/status",
         values=values if values is not None else {"status": app["status"]},
         errors=errors,
-        csrf_token=csrf_token(request.scope),
+        request=request,
         submit_label=t("help_at_home.ui.record_decision"),
         id_prefix="decision",
     )
@@ -1447,7 +1447,7 @@ async def _incident_page(
             action=f"{_root(ctx)}/incidents/{incident_id}/close",
             values=values if values is not None else {"closed_on": local_today(ctx.tenant)},
             errors=errors,
-            csrf_token=csrf_token(request.scope),
+            request=request,
             submit_label=t("help_at_home.ui.close_incident"),
             id_prefix="close",
         )
