@@ -70,7 +70,7 @@ from core.manifest import (
 )
 from core.pagination import Page, keyset
 from core.referrals.services import get_referral, open_referral
-from core.refs import PersonRef, TenantRef
+from core.refs import AppointmentRef, PersonRef, TenantRef
 from core.scheduling.booking import (
     appointments_for_person,
     appointments_for_record,
@@ -131,6 +131,7 @@ async def in_each_tenant(
 __all__ = [
     "API_VERSION",
     "AgendaEntry",
+    "AppointmentRef",
     "AppError",
     "BeneficiaryCreate",
     "CategorySpec",

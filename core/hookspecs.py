@@ -49,12 +49,13 @@ if TYPE_CHECKING:
         Task,
         Tile,
     )
-    from core.refs import PersonRef, TenantRef
+    from core.refs import AppointmentRef, PersonRef, TenantRef
 
 PROJECT = "merimna"
 # The version of the whole plugin API: these hooks and `core.api`. A compatible addition to
-# either bumps the minor number (1.2: `register_owner_type(visible=, visible_ids=)`).
-API_VERSION = "1.2"
+# either bumps the minor number (1.2: `register_owner_type(visible=, visible_ids=)`; 1.3:
+# `merimna_appointment_changed(appointment=...)`).
+API_VERSION = "1.3"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
@@ -277,7 +278,7 @@ def merimna_persons_merged(
 
 @hookspec
 def merimna_appointment_changed(
-    tenant: TenantRef, appointment_id: Any, change: str
+    tenant: TenantRef, appointment_id: Any, change: str, appointment: AppointmentRef | None
 ) -> Awaitable[None] | None:
     """React to an appointment being booked, moved or cancelled (reminders, a module's own
     record attached to it).
@@ -288,6 +289,9 @@ def merimna_appointment_changed(
             (hooks get ids, never names).
         change: ``"created"``, ``"moved"`` or ``"cancelled"``. A series calls the hook once
             per occurrence booked, moved or cancelled.
+        appointment: the appointment after the change (times in UTC, status, series, staff
+            and beneficiary ids), when the caller has it at hand (a single booking does), so
+            that the reaction need not read it back; None otherwise (API 1.3).
 
     Called when: a booking, move or cancellation succeeds (API, a module through
     ``core.api``, the demo), inside its transaction, so work queued here (the scheduling

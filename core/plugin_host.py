@@ -36,7 +36,7 @@ from core.manifest import (
     Task,
     Tile,
 )
-from core.refs import PersonRef, TenantRef
+from core.refs import AppointmentRef, PersonRef, TenantRef
 
 if TYPE_CHECKING:
     from core.context import RequestContext
@@ -270,11 +270,15 @@ class TenantHooks:
         )
 
     async def appointment_changed(
-        self, tenant: TenantRef, appointment_id: Any, change: str
+        self,
+        tenant: TenantRef,
+        appointment_id: Any,
+        change: str,
+        appointment: AppointmentRef | None = None,
     ) -> None:
         await _await_all(
             self._caller("merimna_appointment_changed")(
-                tenant=tenant, appointment_id=appointment_id, change=change
+                tenant=tenant, appointment_id=appointment_id, change=change, appointment=appointment
             )
         )
 

@@ -1,6 +1,7 @@
 """Consent records: the only writer of the `consent` table.
 
-Public for other areas and modules: `has_consent(person_id, purpose)` and
+Public for other areas and modules: `has_consent(person_id, purpose)`,
+`consents_in_force(person_ids, purposes)` and
 `consent_in_force_for(consent_id, person_id, purpose)`. Consent here is the record that a
 person agreed to one purpose (a referral to an outside agency, data sharing, SMS reminders);
 most processing in municipal social services rests on a legal obligation or public task, not
@@ -9,6 +10,7 @@ on consent, so only the purposes that need it ask for it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID, uuid4
@@ -63,6 +65,28 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
 async def has_consent(person_id: UUID, purpose: str) -> bool:
     """Whether the person (current tenant) has a consent in force for this purpose."""
     return await current_consent(person_id, purpose) is not None
+
+
+async def consents_in_force(
+    person_ids: Sequence[UUID], purposes: Sequence[str]
+) -> set[tuple[UUID, str]]:
+    """The (person, purpose) pairs among these with a consent in force: one statement for
+    what `has_consent` would ask once per pair (the reminders of a booking, issue 11)."""
+    if not person_ids or not purposes:
+        return set()
+    rows = await Consent.select(
+        Consent.person_id,
+        Consent.purpose,
+        Consent.status,
+        Consent.given_at,
+        Consent.valid_until,
+        Consent.withdrawn_at,
+    ).where(
+        Consent.person_id.is_in(list(person_ids))
+        & Consent.purpose.is_in(list(purposes))
+        & (Consent.status == "given")
+    )
+    return {(r["person_id"], r["purpose"]) for r in rows if consent_in_force(r)}
 
 
 async def current_consent(person_id: UUID, purpose: str) -> dict[str, Any] | None:

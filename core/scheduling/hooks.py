@@ -13,7 +13,7 @@ from typing import Any
 from core.hookspecs import hookimpl
 from core.manifest import PermissionSpec, ReportSpec, ServiceSpec
 from core.platform.roles import PROFESSIONALS, STAFF
-from core.refs import TenantRef
+from core.refs import AppointmentRef, TenantRef
 
 
 @hookimpl
@@ -100,10 +100,12 @@ def merimna_export_tables() -> list[Any]:
 
 
 @hookimpl
-def merimna_appointment_changed(tenant: TenantRef, appointment_id: Any, change: str) -> Any:
+def merimna_appointment_changed(
+    tenant: TenantRef, appointment_id: Any, change: str, appointment: AppointmentRef | None
+) -> Any:
     from core.scheduling.notifications import on_appointment_changed
 
-    return on_appointment_changed(appointment_id, change)
+    return on_appointment_changed(appointment_id, change, appointment)
 
 
 @hookimpl

@@ -26,11 +26,14 @@ from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from piccolo.utils.encoding import dump_json
+
 from core import db
 from core.i18n import LANGUAGES, t
+from core.refs import AppointmentRef
 from core.scheduling.channels import Channel, DeliveryError, Message, channels_from
 from core.scheduling.tables import Appointment, AppointmentParticipant, Notification
-from tenants.scoping import tenant_context
+from tenants.scoping import current_tenant_id, tenant_context
 
 log = logging.getLogger("merimna.notifications")
 
@@ -60,33 +63,41 @@ async def has_consent(person_id: UUID, channel: str) -> bool:
 # -- queueing ------------------------------------------------------------------------------------
 
 
-async def enqueue(
-    *,
-    channel: str,
-    recipient_kind: str,
-    recipient_id: UUID,
-    template: str,
-    payload: Mapping[str, Any],
-    dedupe_key: str | None = None,
-    now: datetime | None = None,
-) -> None:
-    """Queue one message in the current tenant's outbox (a repeated `dedupe_key` is a no-op)."""
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to queue: who gets it, on which channel, from which template."""
+
+    channel: str
+    recipient_kind: str
+    recipient_id: UUID
+    template: str
+    payload: Mapping[str, Any]
+    dedupe_key: str | None = None
+
+
+async def enqueue_all(messages: Sequence[Outgoing], *, now: datetime | None = None) -> None:
+    """Queue messages in the current tenant's outbox with one statement, sent as late as the
+    transaction allows (`core.db.write_later`: on PostgreSQL usually with the COMMIT, so the
+    reminders of a booking cost no round trip of their own). A repeated `dedupe_key` is a
+    no-op."""
+    if not messages:
+        return
     now = now or datetime.now(UTC)
-    await Notification.insert(
-        Notification(
-            id=uuid4(),
-            channel=channel,
-            recipient_kind=recipient_kind,
-            recipient_id=recipient_id,
-            template=template,
-            payload=dict(payload),
-            dedupe_key=dedupe_key,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-    ).on_conflict(action="DO NOTHING")
+    tenant = current_tenant_id()
+    args: list[Any] = []
+    for m in messages:
+        args += [tenant, uuid4(), m.channel, m.recipient_kind, m.recipient_id, m.template]
+        args += [dump_json(dict(m.payload)), m.dedupe_key, "pending", 0, now, "", now]
+    values = ", ".join([_ROW] * len(messages))
+    await db.write_later(f"{_INSERT} VALUES {values} ON CONFLICT DO NOTHING", *args)
+
+
+_INSERT = (
+    'INSERT INTO "notification_outbox" ("tenant_id", "id", "channel", "recipient_kind", '
+    '"recipient_id", "template", "payload", "dedupe_key", "status", "attempts", '
+    '"next_attempt_at", "last_error", "created_at")'
+)
+_ROW = "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
 
 
 async def _people(appointment_id: UUID) -> dict[str, list[UUID]]:
@@ -99,78 +110,125 @@ async def _people(appointment_id: UUID) -> dict[str, list[UUID]]:
     return out
 
 
-async def on_appointment_changed(appointment_id: UUID, change: str) -> None:
-    """Queue the messages an appointment's booking, move or cancellation calls for."""
+async def _appointment(appointment_id: UUID) -> AppointmentRef | None:
     row = (
-        await Appointment.select(Appointment.start_at, Appointment.series_id, Appointment.status)
+        await Appointment.select(
+            Appointment.start_at, Appointment.end_at, Appointment.series_id, Appointment.status
+        )
         .where(Appointment.id == appointment_id)
         .first()
     )
-    if row is None or change not in ("created", "moved", "cancelled"):
-        return
-    start = row["start_at"] if row["start_at"].tzinfo else row["start_at"].replace(tzinfo=UTC)
-    if start < datetime.now(UTC):
-        return  # nothing to remind of in the past
-    template = f"appointment_{change}"
+    if row is None:
+        return None
     people = await _people(appointment_id)
+    return AppointmentRef(
+        id=appointment_id,
+        start=_utc(row["start_at"]),
+        end=_utc(row["end_at"]),
+        status=row["status"],
+        series_id=row["series_id"],
+        staff_ids=tuple(people["staff"]),
+        beneficiary_ids=tuple(people["beneficiary"]),
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def on_appointment_changed(
+    appointment_id: UUID, change: str, appointment: AppointmentRef | None = None
+) -> None:
+    """Queue the messages an appointment's booking, move or cancellation calls for.
+
+    `appointment` is the appointment after the change when the caller had it at hand;
+    otherwise it is read here."""
+    if change not in ("created", "moved", "cancelled"):
+        return
+    ref = appointment or await _appointment(appointment_id)
+    if ref is None or ref.start < datetime.now(UTC):
+        return  # gone, or nothing to remind of in the past
+    template = f"appointment_{change}"
     # A series books many occurrences at once: one message for the whole series.
     scope = (
-        f"series:{row['series_id']}"
-        if row["series_id"] and change != "moved"
-        else (f"appointment:{appointment_id}:{start.isoformat()}")
+        f"series:{ref.series_id}"
+        if ref.series_id and change != "moved"
+        else (f"appointment:{appointment_id}:{ref.start.isoformat()}")
     )
     payload = {"appointment_id": str(appointment_id)}
-    if row["series_id"]:
-        payload["series_id"] = str(row["series_id"])
-    for staff_id in people["staff"]:
-        await enqueue(
-            channel="email",
-            recipient_kind="staff",
-            recipient_id=staff_id,
-            template=template,
-            payload=payload,
-            dedupe_key=f"{template}:{scope}:staff:{staff_id}",
+    if ref.series_id:
+        payload["series_id"] = str(ref.series_id)
+    messages = [
+        Outgoing(
+            "email", "staff", staff_id, template, payload, f"{template}:{scope}:staff:{staff_id}"
         )
-    for person_id in people["beneficiary"]:
-        for channel in ("sms", "email"):
-            if await has_consent(person_id, channel):
-                await enqueue(
-                    channel=channel,
-                    recipient_kind="beneficiary",
-                    recipient_id=person_id,
-                    template=template,
-                    payload=payload,
-                    dedupe_key=f"{template}:{scope}:{channel}:{person_id}",
-                )
+        for staff_id in ref.staff_ids
+    ]
+    agreed = await consents(ref.beneficiary_ids)
+    messages += [
+        Outgoing(
+            channel,
+            "beneficiary",
+            person_id,
+            template,
+            payload,
+            f"{template}:{scope}:{channel}:{person_id}",
+        )
+        for person_id in ref.beneficiary_ids
+        for channel in ("sms", "email")
+        if (person_id, channel) in agreed
+    ]
+    await enqueue_all(messages)
+
+
+async def consents(person_ids: Sequence[UUID]) -> set[tuple[UUID, str]]:
+    """The (person, channel) pairs whose messages the beneficiaries agreed to, in one
+    statement."""
+    from core.casework.consent import consents_in_force
+
+    agreed = await consents_in_force(person_ids, list(CONSENT.values()))
+    channel_of = {purpose: channel for channel, purpose in CONSENT.items()}
+    return {(person, channel_of[purpose]) for person, purpose in agreed}
 
 
 async def on_tomorrow(day: date, appointment_ids: Sequence[UUID]) -> None:
     """Reminders for tomorrow: one per beneficiary and appointment, one agenda per staff."""
     agenda: dict[UUID, list[str]] = {}
-    for appointment_id in appointment_ids:
-        people = await _people(appointment_id)
+    people_of = {
+        appointment_id: await _people(appointment_id) for appointment_id in appointment_ids
+    }
+    agreed = await consents(
+        sorted({p for people in people_of.values() for p in people["beneficiary"]}, key=str)
+    )
+    messages: list[Outgoing] = []
+    for appointment_id, people in people_of.items():
         for staff_id in people["staff"]:
             agenda.setdefault(staff_id, []).append(str(appointment_id))
-        for person_id in people["beneficiary"]:
-            for channel in ("sms", "email"):
-                if await has_consent(person_id, channel):
-                    await enqueue(
-                        channel=channel,
-                        recipient_kind="beneficiary",
-                        recipient_id=person_id,
-                        template="appointment_reminder",
-                        payload={"appointment_id": str(appointment_id)},
-                        dedupe_key=f"reminder:{appointment_id}:{day}:{channel}:{person_id}",
-                    )
-    for staff_id, ids in agenda.items():
-        await enqueue(
-            channel="email",
-            recipient_kind="staff",
-            recipient_id=staff_id,
-            template="staff_agenda",
-            payload={"date": day.isoformat(), "appointment_ids": ids},
-            dedupe_key=f"agenda:{day}:{staff_id}",
+        messages += [
+            Outgoing(
+                channel,
+                "beneficiary",
+                person_id,
+                "appointment_reminder",
+                {"appointment_id": str(appointment_id)},
+                f"reminder:{appointment_id}:{day}:{channel}:{person_id}",
+            )
+            for person_id in people["beneficiary"]
+            for channel in ("sms", "email")
+            if (person_id, channel) in agreed
+        ]
+    messages += [
+        Outgoing(
+            "email",
+            "staff",
+            staff_id,
+            "staff_agenda",
+            {"date": day.isoformat(), "appointment_ids": ids},
+            f"agenda:{day}:{staff_id}",
         )
+        for staff_id, ids in agenda.items()
+    ]
+    await enqueue_all(messages)
 
 
 async def tomorrow_ids(tenant_tz: str, today: date) -> tuple[date, list[UUID]]:

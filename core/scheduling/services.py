@@ -28,6 +28,8 @@ from core.errors import AppError, Conflict, FieldError, Forbidden, NotFound, Req
 from core.i18n import get_language, t
 from core.manifest import ServiceSpec
 from core.pagination import keyset
+from core.refs import AppointmentRef
+from core.scheduling import facts as facts_store
 from core.scheduling import notes as notes_store
 from core.scheduling import rules
 from core.scheduling.days import Day, LocalDay, Override, days_between, tenant_days
@@ -253,12 +255,6 @@ async def staff_for_user(user_id: UUID) -> UUID | None:
     return found["id"] if found else None
 
 
-async def unit_exists(unit_id: UUID) -> bool:
-    from core.staff import services as staff
-
-    return bool(await staff.unit_exists(unit_id))
-
-
 # -- services catalogue ------------------------------------------------------------------------
 
 
@@ -357,8 +353,40 @@ async def _absences(staff: Sequence[UUID], start: datetime, end: datetime) -> li
     ]
 
 
-async def booking_facts(
+async def read_facts(
     actor: Actor,
+    *,
+    start: datetime,
+    end: datetime,
+    staff: Sequence[UUID],
+    beneficiaries: Sequence[UUID],
+    unit_id: UUID | None = None,
+) -> facts_store.Facts:
+    """What a booking of these people at this time must know, in one statement."""
+    dates = rules.local_dates(start, end, _tz(actor))
+    return await facts_store.read(
+        actor.tenant.id,
+        staff=staff,
+        beneficiaries=beneficiaries,
+        unit_id=unit_id,
+        start=start,
+        end=end,
+        years=(dates[0].year, dates[-1].year),
+    )
+
+
+def _opening(tenant: Any, known: facts_store.Facts, unit_id: UUID | None) -> rules.Hours:
+    """The unit's own hours where it has them, else the tenant's (default Mon–Fri 8–15)."""
+    hours = known.unit_hours.get(unit_id) if unit_id is not None else None
+    if hours is not None:
+        return hours
+    hours = rules.parse_hours(getattr(tenant, "operating_hours", None))
+    return hours or cast(rules.Hours, rules.parse_hours(rules.DEFAULT_HOURS))
+
+
+def facts_for_rules(
+    actor: Actor,
+    known: facts_store.Facts,
     *,
     start: datetime,
     end: datetime,
@@ -373,14 +401,39 @@ async def booking_facts(
         start=start,
         end=end,
         timezone=str(tz.key),
-        opening=await opening_hours(actor.tenant, unit_id),
-        staff_hours={s: await staff_working_hours(s) for s in staff},
-        days=await calendar_between(dates[0], dates[-1]),
-        absences=await _absences(staff, start, end),
-        busy=await _busy([*staff, *beneficiaries], start, end),
+        opening=_opening(actor.tenant, known, unit_id),
+        staff_hours={s: known.staff[s].hours if s in known.staff else None for s in staff},
+        days=days_between(dates[0], dates[-1], known.local_days, known.overrides),
+        absences=known.absences,
+        busy=known.busy,
         staff_ids=tuple(staff),
         beneficiary_ids=tuple(beneficiaries),
         ignore=frozenset(ignore),
+    )
+
+
+async def booking_facts(
+    actor: Actor,
+    *,
+    start: datetime,
+    end: datetime,
+    staff: Sequence[UUID],
+    beneficiaries: Sequence[UUID],
+    unit_id: UUID | None = None,
+    ignore: Iterable[UUID] = (),
+) -> rules.BookingFacts:
+    known = await read_facts(
+        actor, start=start, end=end, staff=staff, beneficiaries=beneficiaries, unit_id=unit_id
+    )
+    return facts_for_rules(
+        actor,
+        known,
+        start=start,
+        end=end,
+        staff=staff,
+        beneficiaries=beneficiaries,
+        unit_id=unit_id,
+        ignore=ignore,
     )
 
 
@@ -494,9 +547,9 @@ def _error(field_name: str, code: str, **params: Any) -> FieldError:
     return FieldError(field_name, code, t(f"validation.{code}", **params), params)
 
 
-async def validate_booking(actor: Actor, data: BookingFields) -> Booking:
+def validate_booking(actor: Actor, data: BookingFields, known: facts_store.Facts) -> Booking:
     """Every offending field at once (422), or the booking; 403 for an override the user's
-    role may not make."""
+    role may not make. `known`: the facts read for these people (`read_facts`)."""
     errors: list[FieldError] = []
     catalogue = services_of(actor)
     spec = catalogue.get(data.service)
@@ -508,15 +561,15 @@ async def validate_booking(actor: Actor, data: BookingFields) -> Booking:
     ben_field = "beneficiary_ids" if data.beneficiary_ids else "beneficiary_id"
     if not staff:
         errors.append(_error("staff_id", "staff_required"))
-    profiles: list[StaffProfile] = []
+    profiles: list[facts_store.StaffFacts] = []
     for staff_id in staff:
-        profile = await staff_profile(staff_id)
+        profile = known.staff.get(staff_id)
         if profile is None or not profile.active:
             errors.append(_error(staff_field, "unknown_staff", staff_id=str(staff_id)))
         else:
             profiles.append(profile)
     for person_id in beneficiaries:
-        if not await person_exists(person_id):
+        if person_id not in known.beneficiaries:
             errors.append(_error(ben_field, "unknown_beneficiary", beneficiary_id=str(person_id)))
     if spec is not None:
         if data.mode not in spec.modes:
@@ -528,7 +581,7 @@ async def validate_booking(actor: Actor, data: BookingFields) -> Booking:
             if not any(p.roles & allowed for p in profiles):
                 errors.append(_error(staff_field, "profession_not_allowed"))
     unit_id = data.unit_id
-    if unit_id is not None and not await unit_exists(unit_id):
+    if unit_id is not None and unit_id not in known.unit_hours:
         errors.append(_error("unit_id", "unknown_unit"))
     if unit_id is None and profiles and len(profiles[0].unit_ids) == 1:
         unit_id = profiles[0].unit_ids[0]  # the unit the (first) staff member works in
@@ -583,10 +636,11 @@ def _is_deadlock(exc: BaseException) -> bool:
     )
 
 
-# PostgreSQL checks an exclusion constraint after inserting its own index entry, so two
-# transactions inserting overlapping rows at the same moment can each wait for the other; the
-# deadlock detector then aborts one (40P01). That is a lost race, not an error: retry the
-# write from its savepoint, which now waits for the survivor and meets its row.
+# PostgreSQL checks an exclusion constraint after writing its own index entry, so two
+# transactions moving appointments onto each other's times at the same moment can each wait
+# for the other; the deadlock detector then aborts one (40P01). That is a lost race, not an
+# error: retry the write from its savepoint, which now waits for the survivor and meets its
+# row. (New bookings insert with ON CONFLICT DO NOTHING instead: `_insert_appointment`.)
 _DEADLOCK_RETRIES = 3
 
 
@@ -615,20 +669,33 @@ async def _guarded(
             if savepoint is None:
                 raise Conflict("conflict") from None
             await savepoint.rollback_to()
-            clashes = rules.conflicts(
-                rules.BookingFacts(
-                    start=start,
-                    end=end,
-                    busy=await _busy(people, start, end),
-                    staff_ids=tuple(people),
-                    ignore=frozenset(ignore),
-                )
-            )
-            if not clashes:  # the winner was cancelled meanwhile: still refuse, without an id
-                raise Conflict("conflict") from None
-            raise refusal_error(clashes) from None
+            raise await _lost_race(people, start, end, ignore) from None
     if savepoint is not None:
         await savepoint.release()
+
+
+@dataclass(frozen=True)
+class Written:
+    """An appointment just inserted: its row (as a read would return it) and its people."""
+
+    row: dict[str, Any]
+    staff: tuple[UUID, ...]
+    beneficiaries: tuple[UUID, ...]
+
+    @property
+    def id(self) -> UUID:
+        return cast(UUID, self.row["id"])
+
+    def ref(self) -> AppointmentRef:
+        return AppointmentRef(
+            id=self.id,
+            start=self.row["start_at"],
+            end=self.row["end_at"],
+            status=self.row["status"],
+            series_id=self.row["series_id"],
+            staff_ids=self.staff,
+            beneficiary_ids=self.beneficiaries,
+        )
 
 
 async def _insert_appointment(
@@ -639,7 +706,17 @@ async def _insert_appointment(
     *,
     series_id: UUID | None,
     override_codes: list[str],
-) -> UUID:
+) -> Written:
+    """Insert the appointment and its participants (two statements, no savepoint).
+
+    Participants go in with `ON CONFLICT DO NOTHING`: on PostgreSQL a row that the exclusion
+    constraint refuses (a concurrent booking of the same person got there first) is skipped
+    instead of aborting the transaction, and PostgreSQL's speculative insertion makes the
+    loser wait for the winner rather than deadlock with it. Rows go in person order, so two
+    bookings sharing several people take them in the same order. A skipped row means a lost
+    race: what was written is taken back and the answer is the 409 the rules would have given,
+    naming the appointment that won.
+    """
     now = datetime.now(UTC)
     appointment_id = uuid4()
     row = Appointment(
@@ -665,6 +742,11 @@ async def _insert_appointment(
         created_at=now,
         updated_at=now,
     )
+    people = [
+        (kind, person)
+        for kind, group in (("staff", booking.staff), ("beneficiary", booking.beneficiaries))
+        for person in group
+    ]
     participants = [
         AppointmentParticipant(
             id=uuid4(),
@@ -675,49 +757,100 @@ async def _insert_appointment(
             end_at=end,
             active=True,
         )
-        for kind, people in (("staff", booking.staff), ("beneficiary", booking.beneficiaries))
-        for person in people
+        for kind, person in sorted(people, key=lambda p: str(p[1]))
     ]
-
-    async def write() -> None:
-        await Appointment.insert(row)
+    await Appointment.insert(row)
+    placed = (
         await AppointmentParticipant.insert(*participants)
+        .on_conflict(action="DO NOTHING")
+        .returning(AppointmentParticipant.id)
+    )
+    if len(placed) < len(participants):
+        await AppointmentParticipant.delete().where(
+            AppointmentParticipant.appointment_id == appointment_id
+        )
+        await Appointment.delete().where(Appointment.id == appointment_id)
+        raise await _lost_race([person for _, person in people], start, end)
+    return Written(
+        row=row.to_dict() | {"cancel_reason": row.cancel_reason},
+        staff=tuple(booking.staff),
+        beneficiaries=tuple(booking.beneficiaries),
+    )
 
-    await _guarded(write, people=[*booking.staff, *booking.beneficiaries], start=start, end=end)
-    return appointment_id
+
+async def _lost_race(
+    people: Sequence[UUID], start: datetime, end: datetime, ignore: Iterable[UUID] = ()
+) -> AppError:
+    """The 409 for a write the database refused because of a concurrent booking."""
+    clashes = rules.conflicts(
+        rules.BookingFacts(
+            start=start,
+            end=end,
+            busy=await _busy(people, start, end),
+            staff_ids=tuple(people),
+            ignore=frozenset(ignore),
+        )
+    )
+    if not clashes:  # the winner was cancelled meanwhile: still refuse, without an id
+        return Conflict("conflict")
+    return refusal_error(clashes)
 
 
-async def _announce(actor: Actor, appointment_id: UUID, change: str) -> None:
+async def _announce(
+    actor: Actor, appointment_id: UUID, change: str, appointment: AppointmentRef | None = None
+) -> None:
     await actor.hooks.appointment_changed(
-        tenant=actor.tenant.ref, appointment_id=appointment_id, change=change
+        tenant=actor.tenant.ref,
+        appointment_id=appointment_id,
+        change=change,
+        appointment=appointment,
     )
 
 
 async def _after_booking(
-    actor: Actor, appointment_id: UUID, booking: Booking, override_codes: list[str]
+    actor: Actor, written: Written, booking: Booking, override_codes: list[str]
 ) -> None:
+    # Announced before the audit: the audit append is deferred to COMMIT (`db.write_later`)
+    # and would be sent early by any statement a reaction makes after it.
+    await _announce(actor, written.id, "created", written.ref())
     await _audit(
         actor,
         "create",
         "appointment",
-        appointment_id,
+        written.id,
         service=booking.spec.code,
         staff=[str(s) for s in booking.staff],
         beneficiaries=[str(b) for b in booking.beneficiaries],
     )
     if override_codes:
-        await _audit(actor, "override", "appointment", appointment_id, codes=override_codes)
-    await _announce(actor, appointment_id, "created")
+        await _audit(actor, "override", "appointment", written.id, codes=override_codes)
 
 
 async def create_appointment(actor: Actor, data: AppointmentCreate) -> dict[str, Any]:
-    """Book one appointment; 422/409 with the reasons when it may not be booked."""
+    """Book one appointment; 422/409 with the reasons when it may not be booked.
+
+    Six round trips on PostgreSQL (issue 11's budget): BEGIN with the tenant, the facts
+    (`read_facts`), the appointment, its participants, the reminders' consents, and COMMIT
+    carrying the audit events and the queued reminders. The answer is built from what was
+    written, not read back.
+    """
     async with db.transaction(write=True):
-        booking = await validate_booking(actor, data)
+        spec = services_of(actor).get(data.service)
         start = utc(data.start)
-        end = utc(data.end) if data.end else start + timedelta(minutes=booking.spec.default_minutes)
-        facts = await booking_facts(
+        end = utc(data.end) if data.end else start + timedelta(minutes=_minutes(spec))
+        staff, beneficiaries = data.staff_ids_all(), data.beneficiary_ids_all()
+        known = await read_facts(
             actor,
+            start=start,
+            end=end,
+            staff=staff,
+            beneficiaries=beneficiaries,
+            unit_id=data.unit_id,
+        )
+        booking = validate_booking(actor, data, known)
+        facts = facts_for_rules(
+            actor,
+            known,
             start=start,
             end=end,
             staff=booking.staff,
@@ -727,11 +860,26 @@ async def create_appointment(actor: Actor, data: AppointmentCreate) -> dict[str,
         codes, error = _settle(rules.check_booking(facts), booking.override)
         if error is not None:
             raise error
-        appointment_id = await _insert_appointment(
+        written = await _insert_appointment(
             actor, booking, start, end, series_id=None, override_codes=codes
         )
-        await _after_booking(actor, appointment_id, booking, codes)
-        return await get_appointment(actor, appointment_id, audit=False)
+        await _after_booking(actor, written, booking, codes)
+        (out,) = await shape(
+            actor,
+            [written.row],
+            people={
+                written.id: {
+                    "staff": list(written.staff),
+                    "beneficiary": list(written.beneficiaries),
+                }
+            },
+        )
+        return out
+
+
+def _minutes(spec: ServiceSpec | None) -> int:
+    """The service's default length; an unknown service is refused by validation anyway."""
+    return spec.default_minutes if spec is not None else 30
 
 
 # -- series ------------------------------------------------------------------------------------
@@ -763,15 +911,23 @@ async def create_series(actor: Actor, data: SeriesCreate) -> dict[str, Any]:
     conflict is skipped, never double-booked. Nothing booked at all is a 422 `series_empty`.
     """
     async with db.transaction(write=True):
-        booking = await validate_booking(actor, data)
-        rule = _recurrence_of(data)
-        tz = _tz(actor)
         start = utc(data.start)
         minutes = (
             int((utc(data.end) - start).total_seconds() // 60)
             if data.end
-            else booking.spec.default_minutes
+            else _minutes(services_of(actor).get(data.service))
         )
+        known = await read_facts(
+            actor,
+            start=start,
+            end=start + timedelta(minutes=minutes),
+            staff=data.staff_ids_all(),
+            beneficiaries=data.beneficiary_ids_all(),
+            unit_id=data.unit_id,
+        )
+        booking = validate_booking(actor, data, known)
+        rule = _recurrence_of(data)
+        tz = _tz(actor)
         field_name = "rrule" if data.rrule is not None else "recurrence"
         try:
             slots = occurrences(start, minutes, rule, str(tz.key))
@@ -808,7 +964,7 @@ async def create_series(actor: Actor, data: SeriesCreate) -> dict[str, Any]:
                 skipped.append(_skipped(None, occ_start, occ_end, refusals))
                 continue
             try:
-                appointment_id = await _insert_appointment(
+                written = await _insert_appointment(
                     actor,
                     booking,
                     occ_start,
@@ -826,8 +982,8 @@ async def create_series(actor: Actor, data: SeriesCreate) -> dict[str, Any]:
                     }
                 )
                 continue
-            created.append(appointment_id)
-            await _after_booking(actor, appointment_id, booking, codes)
+            created.append(written.id)
+            await _after_booking(actor, written, booking, codes)
         if not created:
             raise AppError(
                 "series_empty",
@@ -900,10 +1056,16 @@ async def _participants(ids: Sequence[UUID]) -> dict[UUID, dict[str, list[UUID]]
     return out
 
 
-async def shape(actor: Actor, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows in the API's shape: UTC and local times, people, notes for who may read them."""
+async def shape(
+    actor: Actor,
+    rows: Sequence[dict[str, Any]],
+    people: dict[UUID, dict[str, list[UUID]]] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows in the API's shape: UTC and local times, people (read unless given), notes for
+    who may read them."""
     tz = _tz(actor)
-    people = await _participants([r["id"] for r in rows])
+    if people is None:
+        people = await _participants([r["id"] for r in rows])
     catalogue = services_of(actor)
     show_notes = actor.has(NOTES)
     out = []

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from core.api import (
+    AppointmentRef,
     Manifest,
     MenuItem,
     ReportSpec,
@@ -100,10 +101,12 @@ def merimna_persons_merged(tenant: TenantRef, survivor_id: Any, merged_id: Any) 
 
 
 @hookimpl
-def merimna_appointment_changed(tenant: TenantRef, appointment_id: Any, change: str) -> Any:
+def merimna_appointment_changed(
+    tenant: TenantRef, appointment_id: Any, change: str, appointment: AppointmentRef | None
+) -> Any:
     from plugins.help_at_home.services import appointment_changed
 
-    return appointment_changed(tenant, UUID(str(appointment_id)), change)
+    return appointment_changed(tenant, UUID(str(appointment_id)), change, appointment)
 
 
 @hookimpl

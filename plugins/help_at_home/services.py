@@ -23,6 +23,7 @@ from piccolo.query.functions.aggregate import Count
 
 from core.api import (
     AppError,
+    AppointmentRef,
     Conflict,
     FieldError,
     Forbidden,
@@ -1858,9 +1859,14 @@ async def persons_merged(survivor_id: UUID, merged_id: UUID) -> None:
         await table.update({table.person_id: survivor_id}).where(table.person_id == merged_id)
 
 
-async def appointment_changed(tenant: Any, appointment_id: UUID, change: str) -> None:
+async def appointment_changed(
+    tenant: Any, appointment_id: UUID, change: str, appointment: AppointmentRef | None = None
+) -> None:
     """Keep a visit in step with its calendar entry when someone cancels or moves it in the
-    calendar: a cancelled appointment cancels the planned visit, a moved one moves it."""
+    calendar: a cancelled appointment cancels the planned visit, a moved one moves it. A new
+    booking needs nothing (the visit that booked it knows), so it costs no query."""
+    if change not in ("cancelled", "moved"):
+        return
     row = (
         await Visit.select(Visit.id, Visit.status)
         .where(Visit.appointment_id == appointment_id)
@@ -1877,9 +1883,12 @@ async def appointment_changed(tenant: Any, appointment_id: UUID, change: str) ->
             }
         ).where(Visit.id == row["id"])
     elif change == "moved":
-        actor = await system_actor(tenant.slug)
-        appointment = await get_appointment(actor, appointment_id)
-        start, end = _utc(appointment["start"]), _utc(appointment["end"])
+        if appointment is None:
+            actor = await system_actor(tenant.slug)
+            found = await get_appointment(actor, appointment_id)
+            start, end = _utc(found["start"]), _utc(found["end"])
+        else:
+            start, end = _utc(appointment.start), _utc(appointment.end)
         tz = ZoneInfo(getattr(tenant, "timezone", None) or "Europe/Athens")
         await Visit.update(
             {

@@ -142,3 +142,25 @@ async def test_another_tenants_id_is_404_and_not_counted_as_found(
         f"{other.api}/beneficiaries/{world['ids'][0]}", headers=stranger.headers
     )
     assert response.status_code == 404
+
+
+async def test_booking_with_the_conflict_check_stays_within_budget(client: Any) -> None:
+    """The hot write of the 9 a.m. workload: validate, gather the calendar facts, check, insert
+    the appointment and its participants, audit, answer with the created appointment."""
+    from datetime import timedelta
+
+    from tenants.resolution import settle
+    from tests.core.scheduling.helpers import MONDAY, booking, make_world
+
+    world = await make_world(client)
+    await settle()
+    url = f"{world.api}/appointments"
+    for day in range(2):  # warm the caches the way a running server has them warm
+        body = booking(world, day=MONDAY + timedelta(days=day))
+        warm = await client.post(url, json=body, headers=world.worker.headers)
+        assert warm.status_code == 201, warm.text
+    body = booking(world, day=MONDAY + timedelta(days=2))
+    with counting() as seen:
+        response = await client.post(url, json=body, headers=world.worker.headers)
+    assert response.status_code == 201, response.text
+    assert len(seen) <= MAX_ROUND_TRIPS, (len(seen), "\n".join(seen))

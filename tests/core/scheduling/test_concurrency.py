@@ -25,6 +25,7 @@ from tests.core.scheduling.helpers import (
     at,
     booking,
     count_appointments,
+    in_tenant,
     make_person,
     make_world,
     participant_rows,
@@ -153,8 +154,9 @@ async def test_concurrent_overlapping_bookings_on_a_live_server(
 
 @pytest.mark.pg
 async def test_a_deadlock_between_bookers_is_retried_not_a_500(client: Any) -> None:
-    """PostgreSQL may abort one of two simultaneous exclusion-constraint inserts with 40P01;
-    the booking retries from its savepoint instead of failing the request."""
+    """PostgreSQL may abort one of two simultaneous exclusion-constraint writes with 40P01 (two
+    moves of overlapping appointments); the write retries from its savepoint instead of
+    failing the request. (Bookings insert with ON CONFLICT DO NOTHING, which waits instead.)"""
     import asyncpg
 
     from core import db
@@ -181,3 +183,66 @@ async def test_a_deadlock_between_bookers_is_retried_not_a_500(client: Any) -> N
         async with db.transaction():
             await _guarded(lambda: write(99), people=[world.staff], start=start, end=start)
     assert attempts == 4  # the first try and three retries, then the error surfaces
+
+
+@pytest.mark.pg
+async def test_a_booking_that_loses_the_race_in_the_database_is_a_409_naming_the_winner(
+    client: Any,
+) -> None:
+    """The path the rules cannot see: another transaction has booked the same staff member
+    but not committed when this booking reads its facts. The participants' insert waits for
+    it, skips the refused row (ON CONFLICT DO NOTHING), takes back what it wrote and answers
+    409 naming the winner; the roll-up of the reports counts one appointment."""
+    from core import db
+    from core.scheduling import services
+    from core.scheduling.schemas import AppointmentCreate
+    from tenants.scoping import tenant_context
+
+    world = await make_world(client)
+    rival = await make_person(client, world.tenant, world.worker)
+    actor = await services.system_actor(world.tenant.slug)
+    holding = asyncio.Event()
+    release = asyncio.Event()
+
+    async def winner() -> dict[str, Any]:
+        with tenant_context(world.tenant.id):
+            async with db.transaction(tenant=world.tenant.id):
+                out = await services.create_appointment(
+                    actor, AppointmentCreate.model_validate(booking(world))
+                )
+                holding.set()
+                await release.wait()  # not committed until the loser is waiting on it
+                return out
+
+    async def waiting_on_a_lock() -> bool:
+        rows = await db.fetch(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = {}", "Lock"
+        )
+        return int(rows[0]["n"]) > 0
+
+    first = asyncio.create_task(winner())
+    await asyncio.wait_for(holding.wait(), 10)
+    body = booking(world, start="10:30", end="11:30", beneficiary_id=str(rival))
+    second = asyncio.create_task(
+        client.post(f"{world.api}/appointments", json=body, headers=world.worker.headers)
+    )
+    for _ in range(200):
+        if await waiting_on_a_lock():
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the second booking never waited for the first")
+    release.set()
+    won = await first
+    lost = await second
+    assert lost.status_code == 409, lost.text
+    assert lost.json()["code"] == "conflict"
+    assert lost.json()["appointment_id"] == str(won["id"])
+    assert await count_appointments(world.tenant.id) == 1
+    assert await participant_rows(world.tenant.id) == 2
+    async with in_tenant(world.tenant.id):
+        rows = await db.fetch(
+            "SELECT sum(appointments) AS n FROM appointment_month_count WHERE tenant_id = {}",
+            world.tenant.id,
+        )
+    assert int(rows[0]["n"]) == 1
