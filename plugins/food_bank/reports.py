@@ -11,9 +11,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count, Sum
+from piccolo.query.functions.datetime import Month
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.api import NotFound, ReportSpec, get_person
+from core.api import NotFound, ReportSpec, current_tenant_id, get_person
 from plugins.food_bank import rules
 from plugins.food_bank.manifest import REPORTS
 from plugins.food_bank.services import settings_for, today_for
@@ -125,34 +127,67 @@ async def expiring(ctx: Any, params: ExpiringParams) -> list[dict[str, Any]]:
 
 
 async def distributions_monthly(ctx: Any, params: YearParams) -> list[dict[str, Any]]:
+    """Households, persons and kilograms per month and funding source, counted in SQL.
+
+    Two grouped statements over the year's issue lines joined to their pickups; each returns
+    a row per group, however many pickups the year holds. (Fetching every pickup of the year
+    and then its lines by an IN list of their ids spent ~0.5 s in Python for 9 000 pickups:
+    building the list, and turning every column of every pickup into dicts.)
+    Households are distinct per month and source, so they get a statement of their own;
+    persons are the household sizes of the distinct pickups, counted per size.
+    """
     year = params.year or today_for(ctx).year
-    pickups = await Pickup.select().where(
-        (Pickup.day >= date(year, 1, 1)) & (Pickup.day <= date(year, 12, 31))
+    pickup = IssueLine.issue_id.join_on(Pickup.id)
+    month = Month(pickup.day, alias="month")
+    where = (
+        (IssueLine.issue_type == "pickup")
+        # The joined pickups are scoped as well (row-level security does it on PostgreSQL).
+        & (pickup.tenant_id == current_tenant_id())
+        & (pickup.day >= date(year, 1, 1))
+        & (pickup.day <= date(year, 12, 31))
     )
-    if not pickups:
+    households = (
+        await IssueLine.select(
+            month,
+            IssueLine.funding_source,
+            Count(distinct=[pickup.household_key], alias="households"),
+        )
+        .where(where)
+        .group_by(month, IssueLine.funding_source)
+    )
+    if not households:
         return []
-    by_id = {p["id"]: p for p in pickups}
-    lines = await IssueLine.select().where(
-        (IssueLine.issue_type == "pickup") & IssueLine.issue_id.is_in(list(by_id))
+    sizes = (
+        await IssueLine.select(
+            month,
+            IssueLine.funding_source,
+            pickup.household_size.as_alias("household_size"),
+            Count(distinct=[IssueLine.issue_id], alias="pickups"),
+            Sum(IssueLine.grams, alias="grams"),
+        )
+        .where(where)
+        .group_by(month, IssueLine.funding_source, pickup.household_size)
     )
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for line in lines:
-        pickup = by_id[line["issue_id"]]
-        key = (pickup["day"].strftime("%Y-%m"), line["funding_source"])
-        g = groups.setdefault(key, {"households": set(), "pickups": {}, "grams": 0})
-        g["households"].add(pickup["household_key"])
-        g["pickups"][pickup["id"]] = pickup["household_size"]
-        g["grams"] += line["grams"]
-    return [
-        {
-            "month": month,
-            "funding_source": source,
-            "households": len(g["households"]),
-            "persons": sum(g["pickups"].values()),
-            "kilograms": Decimal(g["grams"]) / 1000,
-        }
-        for (month, source), g in sorted(groups.items())
-    ]
+    persons: dict[tuple[int, str], int] = {}
+    grams: dict[tuple[int, str], int] = {}
+    for row in sizes:
+        key = (int(row["month"]), row["funding_source"])
+        persons[key] = persons.get(key, 0) + int(row["household_size"]) * int(row["pickups"])
+        grams[key] = grams.get(key, 0) + int(row["grams"] or 0)
+    rows = []
+    for row in households:
+        key = (int(row["month"]), row["funding_source"])
+        rows.append(
+            {
+                "month": f"{year}-{key[0]:02d}",
+                "funding_source": key[1],
+                "households": int(row["households"]),
+                "persons": persons.get(key, 0),
+                "kilograms": Decimal(grams.get(key, 0)) / 1000,
+            }
+        )
+    rows.sort(key=lambda r: (r["month"], r["funding_source"]))
+    return rows
 
 
 async def teba_list(ctx: Any, params: Period) -> list[dict[str, Any]]:
