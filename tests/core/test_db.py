@@ -202,3 +202,35 @@ def test_literals_refuse_what_they_cannot_write_exactly() -> None:
         db._literal(datetime(2026, 1, 1))  # naive: its meaning would depend on the server
     with pytest.raises(TypeError):
         db._literal(1.5)
+
+
+def test_a_unix_socket_directory_is_taken_from_the_url_as_libpq_takes_it() -> None:
+    from core.settings import Settings
+
+    url = "postgresql://merimna:secret@:6543/merimna?host=/run/postgresql"
+    engine: Any = db.make_engine(Settings(database_url=url))
+    assert engine.config["host"] == "/run/postgresql"
+    assert engine.config["port"] == 6543
+    assert engine.config["database"] == "merimna"
+    tcp: Any = db.make_engine(Settings(database_url="postgresql://u:p@db.example:5433/m"))
+    assert (tcp.config["host"], tcp.config["port"]) == ("db.example", 5433)
+
+
+@pytest.mark.pg
+async def test_the_server_answers_through_its_unix_socket() -> None:
+    """What the benchmark and a one-machine deployment use (`?host=` the socket directory)."""
+    from urllib.parse import urlparse
+
+    from core.settings import Settings
+    from tests.conftest import _state
+
+    pg = _state["pg"]
+    tcp = urlparse(pg.url)
+    url = f"postgresql://{tcp.username}:{tcp.password}@:{pg.port}/merimna?host={pg.socket_dir}"
+    engine: Any = db.make_engine(Settings(database_url=url))
+    connection = await engine.get_new_connection()
+    try:
+        assert await connection.fetchval("SELECT current_user") == "merimna"
+        assert await connection.fetchval("SELECT inet_server_addr()") is None  # not TCP
+    finally:
+        await connection.close()
