@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from piccolo.columns.combination import WhereRaw
+from piccolo.query.functions.aggregate import Count
 
 from core.api import (
     FieldError,
@@ -210,12 +211,29 @@ async def _session_count(case_id: UUID) -> int:
     return int(await CounsellingSession.count().where(CounsellingSession.case_id == case_id))
 
 
+async def _session_counts(case_ids: Sequence[UUID]) -> dict[UUID, int]:
+    """Sessions per case in one grouped statement: a page of cases costs the same number of
+    queries whatever its size (a count per case made a page of 50 send 52 statements)."""
+    out = {case_id: 0 for case_id in case_ids}
+    if not case_ids:
+        return out
+    rows = (
+        await CounsellingSession.select(
+            CounsellingSession.case_id, Count(CounsellingSession.id, alias="sessions")
+        )
+        .where(CounsellingSession.case_id.is_in(list(case_ids)))
+        .group_by(CounsellingSession.case_id)
+    )
+    for row in rows:
+        out[row["case_id"]] = int(row["sessions"])
+    return out
+
+
 async def _case_out(
-    row: dict[str, Any], settings: Settings, parties: list[dict[str, Any]]
+    row: dict[str, Any], settings: Settings, parties: list[dict[str, Any]], sessions: int
 ) -> dict[str, Any]:
     out = _row_out(row)
     out["family_member_ids"] = _who(parties, "family")
-    sessions = await _session_count(row["id"])
     out["sessions"] = sessions
     review = rules.review_due(sessions, row["reviewed_at_sessions"], settings.review_threshold)
     out["review"] = review.as_dict()
@@ -269,7 +287,7 @@ async def get_case(ctx: Any, case_id: UUID, *, audit_read: bool = True) -> dict[
     row = await _case_row(case_id)
     settings = await settings_for(ctx)
     parties = (await _parties("case", [case_id]))[case_id]
-    out = await _case_out(row, settings, parties)
+    out = await _case_out(row, settings, parties, await _session_count(case_id))
     consents = await GuardianConsent.select().where(GuardianConsent.case_id == case_id)
     out["consents"] = [_row_out(c, "note") for c in consents]
     out["referral_ids"] = [
@@ -305,8 +323,10 @@ async def list_cases(
         descending=True,
     )
     settings = await settings_for(ctx)
-    parties = await _parties("case", [r["id"] for r in rows])
-    items = [await _case_out(r, settings, parties[r["id"]]) for r in rows]
+    ids = [r["id"] for r in rows]
+    parties = await _parties("case", ids)
+    sessions = await _session_counts(ids)
+    items = [await _case_out(r, settings, parties[r["id"]], sessions[r["id"]]) for r in rows]
     await _audit(ctx, "read", "case", "", list=True, ids=[str(i["id"]) for i in items])
     return items, next_cursor
 
