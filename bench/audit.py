@@ -158,3 +158,119 @@ def run_audit(database_url: str, admin_url: str, records: int, data_dir: str) ->
         "exit_status": out.returncode,
         "output": (out.stdout + out.stderr).strip().splitlines()[-3:],
     }
+
+
+# -- the append: the same write with and without its audit row --------------------------------
+
+
+async def _append_pairs(pairs: int, sealed: bool) -> dict[str, Any]:
+    """`pairs` times the same write (a person's phone changed, as `PATCH` does), once alone
+    and once with its audit event, each in a transaction of its own opened as the request
+    middleware opens it (`db.transaction(tenant=...)`, the audit row travelling with COMMIT
+    on PostgreSQL). The two kinds alternate, in a random order within each pair, so drifts
+    of a shared machine fall on both; the figure is the difference of their medians and the
+    median of the paired differences."""
+    import random
+    import statistics
+    from types import SimpleNamespace
+
+    from core import db
+    from core.audit import chain
+    from core.audit.writer import record
+    from core.beneficiaries.tables import Beneficiary
+    from core.migrate import migrate_all
+    from tenants.schemas import TenantCreate
+    from tenants.scoping import tenant_context
+    from tenants.services import create_tenant
+    from tenants.tables import Tenant
+
+    await db.start()
+    try:
+        await migrate_all()
+        slug = f"audit-append-{int(time.time())}"
+        await create_tenant(TenantCreate(slug=slug, name="Δήμος Μέτρησης", name_en="Append"))
+        row = await Tenant.select(Tenant.id).where(Tenant.slug == slug).first()
+        assert row is not None
+        tenant_id: UUID = row["id"]
+        person = uuid4()
+        ctx = SimpleNamespace(user_id=uuid4(), request_id="bench-append", client="127.0.0.1")
+        with tenant_context(tenant_id):
+            async with db.transaction(write=True, tenant=tenant_id):
+                await Beneficiary.insert(
+                    Beneficiary(
+                        id=person,
+                        first_name="Μαρία",
+                        last_name="Μέτρηση",
+                        birth_date=datetime(1960, 1, 1).date(),
+                        created_at=datetime.now(UTC),
+                        updated_at=datetime.now(UTC),
+                    )
+                )
+
+            async def write(n: int, audited: bool) -> float:
+                t = time.perf_counter_ns()
+                async with db.transaction(write=True, tenant=tenant_id):
+                    await Beneficiary.update(
+                        {Beneficiary.phone: f"+30210{n % 10_000_000:07d}"}
+                    ).where(Beneficiary.id == person)
+                    if audited:
+                        await record(
+                            ctx,  # type: ignore[arg-type]
+                            "update",
+                            "beneficiary",
+                            person,
+                            details={"fields": ["phone"]},
+                        )
+                return (time.perf_counter_ns() - t) / 1e6
+
+            rng = random.Random(11)
+            for n in range(200):  # warm-up: pool, prepared statements, caches
+                await write(n, n % 2 == 0)
+            plain: list[float] = []
+            audited: list[float] = []
+            for n in range(pairs):
+                if rng.random() < 0.5:
+                    plain.append(await write(2 * n, False))
+                    audited.append(await write(2 * n + 1, True))
+                else:
+                    audited.append(await write(2 * n + 1, True))
+                    plain.append(await write(2 * n, False))
+        out: dict[str, Any] = {
+            "engine": "postgresql" if db.is_postgres() else "sqlite",
+            "pairs": pairs,
+            "write_p50_ms": round(statistics.median(plain), 3),
+            "write_audited_p50_ms": round(statistics.median(audited), 3),
+            "write_p95_ms": round(sorted(plain)[int(0.95 * pairs)], 3),
+            "write_audited_p95_ms": round(sorted(audited)[int(0.95 * pairs)], 3),
+            "append_p50_ms": round(statistics.median(audited) - statistics.median(plain), 3),
+            "append_paired_median_ms": round(
+                statistics.median(a - p for a, p in zip(audited, plain, strict=True)), 3
+            ),
+        }
+        if sealed:
+            # The sequencer chains the rows later, off the request path; its cost per record.
+            t = time.perf_counter()
+            result = await chain.seal(tenant_id)
+            seconds = time.perf_counter() - t
+            out["sealed"] = result.sealed
+            out["seal_ms_per_record"] = round(1000 * seconds / max(result.sealed, 1), 3)
+        return out
+    finally:
+        await db.stop()
+
+
+def run_append(database_url: str, pairs: int, data_dir: str, seal: bool = True) -> dict[str, Any]:
+    """`python -m bench audit --append`: the audit append's cost on one write (target: at
+    most 1 ms at p50), measured in this process against `database_url`."""
+    import asyncio
+
+    os.environ.update({"MERIMNA_DATABASE_URL": database_url, "MERIMNA_DATA_DIR": data_dir})
+    load = os.getloadavg()[0]
+    t = time.perf_counter()
+    out = asyncio.run(_append_pairs(pairs, seal))
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    return out | {
+        "seconds": round(time.perf_counter() - t, 1),
+        "process_cpu_seconds": round(cpu.ru_utime + cpu.ru_stime, 1),
+        "load_average_before": round(load, 1),
+    }

@@ -75,11 +75,19 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--prefix", default="b", help="tenant slug prefix of the seeded consortium")
     r.add_argument("--sample-tenants", type=int, default=60)
     r.add_argument("--largest", default="", help="slug of the largest tenant (default: first)")
-    a = sub.add_parser("audit", help="a sealed chain of N records, then `merimna audit verify`")
+    a = sub.add_parser(
+        "audit",
+        help="a sealed chain of N records, then `merimna audit verify`; with --append, the "
+        "cost of the audit append on a write",
+    )
     a.add_argument("--records", type=int, default=1_000_000)
     a.add_argument("--database-url", required=True, help="app role URL (PostgreSQL)")
-    a.add_argument("--admin-url", required=True, help="superuser URL of the same database")
+    a.add_argument("--admin-url", default="", help="superuser URL of the same database (chain)")
     a.add_argument("--data-dir", default="/tmp/merimna-bench-audit")
+    a.add_argument(
+        "--append", action="store_true", help="the same write with and without its audit row"
+    )
+    a.add_argument("--pairs", type=int, default=2000, help="--append: writes of each kind")
     i = sub.add_parser("import", help="`merimna import beneficiaries` of N generated people")
     i.add_argument("--rows", type=int, default=100_000)
     i.add_argument("--database-url", required=True)
@@ -133,7 +141,18 @@ def main(argv: list[str] | None = None) -> int:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         (RAW / f"{stamp}-import-{args.rows}.json").write_text(json.dumps(out, indent=2))
         return 0 if out["exit_status"] == 0 else 1
+    if args.command == "audit" and args.append:
+        from bench.audit import run_append
+
+        out = run_append(args.database_url, args.pairs, args.data_dir)
+        _log(f"audit append: {json.dumps(out)}")
+        RAW.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        (RAW / f"{stamp}-audit-append.json").write_text(json.dumps(out, indent=2))
+        return 0
     if args.command == "audit":
+        if not args.admin_url:
+            parser.error("audit: --admin-url is required to write the chain")
         from bench.audit import run_audit
 
         out = run_audit(args.database_url, args.admin_url, args.records, args.data_dir)
