@@ -8,6 +8,7 @@ categories), each AMKA unique.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import random
@@ -62,6 +63,45 @@ def write_csv(path: Path, rows: int, seed: int = 3) -> None:
             )
 
 
+def _postmaster(database_url: str) -> int | None:
+    """The PID of the PostgreSQL server behind the URL when it runs on this machine."""
+    import asyncio
+
+    import asyncpg
+
+    async def backend() -> int:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return int(await conn.fetchval("SELECT pg_backend_pid()"))
+        finally:
+            await conn.close()
+
+    try:
+        stat = Path(f"/proc/{asyncio.run(backend())}/stat").read_text()
+    except (OSError, ValueError):
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _server_cpu(postmaster: int | None) -> float | None:
+    """CPU seconds of the server's processes so far: the postmaster's reaped children (every
+    backend that has ended, the import's included) plus the ones still running."""
+    if postmaster is None:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    try:
+        fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        for child in Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                child_fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(child_fields[11]) + int(child_fields[12])
+    except OSError:
+        return None
+    return total / tick
+
+
 def run_import(database_url: str, rows: int, data_dir: str) -> dict[str, Any]:
     env = os.environ | {"MERIMNA_DATABASE_URL": database_url, "MERIMNA_DATA_DIR": data_dir}
     slug = f"import-{int(time.time())}"
@@ -76,6 +116,9 @@ def run_import(database_url: str, rows: int, data_dir: str) -> dict[str, Any]:
         check=True,
         capture_output=True,
     )
+    postmaster = _postmaster(database_url)
+    load_before = os.getloadavg()[0]
+    server_before = _server_cpu(postmaster)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     out = subprocess.run(
@@ -88,6 +131,7 @@ def run_import(database_url: str, rows: int, data_dir: str) -> dict[str, Any]:
     )
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_after = _server_cpu(postmaster)
     path.unlink(missing_ok=True)
     return {
         "rows": rows,
@@ -95,6 +139,12 @@ def run_import(database_url: str, rows: int, data_dir: str) -> dict[str, Any]:
         "import_client_cpu_seconds": round(
             (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2
         ),
+        "server_cpu_seconds": (
+            round(server_after - server_before, 2)
+            if server_before is not None and server_after is not None
+            else None
+        ),
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "exit_status": out.returncode,
         "output": (out.stdout + out.stderr).strip().splitlines()[-3:],
     }

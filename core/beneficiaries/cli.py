@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -43,7 +43,11 @@ def beneficiaries_command(slug: str, lang: str, quiet: bool, file: Path) -> None
 
 
 async def import_file(slug: str, path: Path, *, quiet: bool = False) -> int:
-    """Validate the whole file, then insert it in one transaction; returns the count."""
+    """Validate and insert the whole file in one transaction; returns the count.
+
+    Validation, the database checks and the inserts go in rounds (`bulk.import_rows`); any
+    error rolls the transaction back, and the report lists every bad row of the file.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from core import db
@@ -67,33 +71,30 @@ async def import_file(slug: str, path: Path, *, quiet: bool = False) -> int:
         _report(errors)
     hooks = get_host().for_tenant(tenant.modules)
     actor = SystemActor(tenant=tenant.ref, hooks=hooks)
-    with tenant_context(tenant.id):
-        async with db.transaction(write=True):
-            await db.set_rls_tenant(tenant.id)
-            codes = await tenant_categories(hooks, tenant.modules)
-            scope = ValidationScope(categories=frozenset(codes), sees_special=True)
-            valid, errors = bulk.validate_rows(rows, scope)
-            if not errors:
-                errors = await bulk.check_against_database(valid)
-            if errors:
-                _report(errors)
-            if not valid:
-                return 0
-            people = [m for _line, m in valid]
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                disable=quiet,
-                transient=False,
-            ) as bar:
-                task = bar.add_task("beneficiaries", total=len(people))
-                await bulk.insert_people(actor, people, progress=lambda n: bar.advance(task, n))
-    return len(people)
+    try:
+        with tenant_context(tenant.id):
+            async with db.transaction(write=True):
+                await db.set_rls_tenant(tenant.id)
+                codes = await tenant_categories(hooks, tenant.modules)
+                scope = ValidationScope(categories=frozenset(codes), sees_special=True)
+                with Progress(
+                    "[progress.description]{task.description}",
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeRemainingColumn(),
+                    disable=quiet,
+                    transient=False,
+                ) as bar:
+                    task = bar.add_task("beneficiaries", total=len(rows))
+                    ids = await bulk.import_rows(
+                        actor, rows, scope, progress=lambda n: bar.advance(task, n)
+                    )
+    except bulk.ImportRefused as refused:
+        _report(refused.errors)
+    return len(ids)
 
 
-def _report(errors: list[Any]) -> None:
+def _report(errors: list[Any]) -> NoReturn:
     for err in errors:
         click.echo(f"row {err.row}: {err.field}: {err.message} [{err.code}]", err=True)
     rows = len({e.row for e in errors})
