@@ -17,16 +17,27 @@ def _log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def tenants_note(requested: int, fitted: int, beneficiaries: int) -> str:
+    """What the output says when a small scale seeds fewer tenants than asked."""
+    return (
+        f"{beneficiaries} people over {requested} tenants would leave the smallest tenants "
+        f"below their share of the consortium's shape: seeding {fitted} tenants instead"
+    )
+
+
 async def _seed(args: argparse.Namespace) -> dict[str, Any]:
-    from bench.generate import plan_consortium, seed
+    from bench.generate import fit_tenants, plan_consortium, seed
     from core import db
     from core.migrate import migrate_all
 
+    tenants = fit_tenants(args.tenants, args.beneficiaries)
+    if tenants < args.tenants:
+        _log(tenants_note(args.tenants, tenants, args.beneficiaries))
     await db.start()
     try:
         await migrate_all()
         plans = plan_consortium(
-            args.tenants, args.beneficiaries, args.appointments, seed=args.seed, prefix=args.prefix
+            tenants, args.beneficiaries, args.appointments, seed=args.seed, prefix=args.prefix
         )
         _log(
             f"seeding {len(plans)} tenants (largest {plans[0].beneficiaries} people, "
@@ -36,6 +47,7 @@ async def _seed(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         await db.stop()
     out = report.as_dict() | {
+        "tenants_requested": args.tenants,
         "largest_tenant": plans[0].slug,
         "largest_size": plans[0].beneficiaries,
     }

@@ -91,6 +91,25 @@ class SeedReport:
         return dict(self.__dict__)
 
 
+MIN_PEOPLE = 20  # the smallest municipality of a plan
+
+
+def fit_tenants(tenants: int, beneficiaries: int, min_people: int = MIN_PEOPLE) -> int:
+    """The largest tenant count <= `tenants` whose Zipf shape (see `plan_consortium`) gives
+    even the smallest tenant `min_people` people of its own share.
+
+    At 10 k people 330 tenants cannot keep that shape: the tail would be floored at the
+    minimum (or, below 20 people a tenant on average, be impossible), so the scale would not
+    compare with 100 k and 1 M. The caller says in its output when it seeds fewer tenants."""
+    fitted = max(1, tenants)
+    while fitted > 1:
+        harmonic = sum(1.0 / (rank + 1) for rank in range(fitted))
+        if beneficiaries / (fitted * harmonic) >= min_people:
+            break
+        fitted -= 1
+    return fitted
+
+
 def plan_consortium(
     tenants: int, beneficiaries: int, appointments: int, *, seed: int = 11, prefix: str = "b"
 ) -> list[TenantPlan]:

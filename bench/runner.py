@@ -28,7 +28,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from bench.cli import RAW, _log
+from bench.cli import RAW, _log, tenants_note
+from bench.generate import fit_tenants
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "lua" / "requests.lua"
@@ -129,6 +130,22 @@ async def sample(url: str, tenants: int, prefix: str) -> dict[str, Any]:
                 "latest_end": latest.isoformat() if latest else None,
             }
         return out
+    finally:
+        await conn.close()
+
+
+async def count_tenants(url: str, prefix: str) -> int:
+    """How many tenants of the seeded consortium the database holds (a small scale seeds
+    fewer than asked: `bench.generate.fit_tenants`)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return int(
+            await conn.fetchval(
+                "SELECT count(*) FROM tenant WHERE slug ~ $1", f"^{prefix}[0-9]{{3}}$"
+            )
+        )
     finally:
         await conn.close()
 
@@ -428,6 +445,10 @@ def run(args: argparse.Namespace) -> int:
             env["MERIMNA_DATABASE_URL"] = pg.url
             env["MERIMNA_REDIS_URL"] = redis.url
             admin_url = pg.admin_url.rsplit("/", 1)[0] + "/merimna"  # superuser, app database
+            tenants = fit_tenants(args.tenants, args.beneficiaries)
+            if tenants < args.tenants:
+                result["tenants_note"] = tenants_note(args.tenants, tenants, args.beneficiaries)
+                _log(result["tenants_note"])
             t = time.perf_counter()
             subprocess.run(
                 [
@@ -436,7 +457,7 @@ def run(args: argparse.Namespace) -> int:
                     "bench",
                     "seed",
                     "--tenants",
-                    str(args.tenants),
+                    str(tenants),
                     "--beneficiaries",
                     str(args.beneficiaries),
                     "--appointments",
@@ -484,6 +505,7 @@ def run(args: argparse.Namespace) -> int:
         _wait_http(f"{base}/health")
         _wait_http(f"{floor}/docs" if False else f"{base}/health")
         data = asyncio.run(sample(env["MERIMNA_DATABASE_URL"], args.sample_tenants, args.prefix))
+        result["tenants"] = asyncio.run(count_tenants(env["MERIMNA_DATABASE_URL"], args.prefix))
         largest = args.largest or next(iter(data))
         token = _login(base, "bench", "bench-password")
         reqs = build_requests(data, largest)
@@ -620,8 +642,13 @@ def markdown(result: dict[str, Any]) -> str:
     f = result["figures"]
     fw, orm, dbf = f["framework_floor"]["rps"], f["orm_floor"]["rps"], f["db_floor"]["rps"]
     lines = [
-        f"commit `{result['commit']}`, largest tenant `{result['largest']}`",
+        f"commit `{result['commit']}`, {result.get('tenants', '?')} tenants, "
+        f"largest tenant `{result['largest']}`",
         "",
+    ]
+    if result.get("tenants_note"):
+        lines += [str(result["tenants_note"]), ""]
+    lines += [
         f"database floor (asyncpg loop, 1 connection): {dbf:.0f} q/s, p50 {f['db_floor']['p50_us']} µs",  # noqa: E501
         "",
         "| scenario | req/s | p50 ms | p95 ms | p99 ms | statuses | / framework floor | / ORM floor | / db floor |",  # noqa: E501
