@@ -82,7 +82,8 @@ def test_case_session_and_prosecutor_order_workflow(
         latin = adult.get("latin_last_name") or adult["last_name"]
         page.get_by_label("Όνομα, ΑΜΚΑ ή ΑΦΜ").fill(latin)
         page.get_by_role("button", name="Αναζήτηση").click()
-        page.locator(".choice-link", has_text=adult["last_name"]).first.click()
+        # The adult's own link (the demo may have namesakes): its address carries the id.
+        page.locator(f'.choice-link[href*="{adult["id"]}"]').click()
         page.wait_for_load_state()
         assert not unlabelled(page)
         form = page.locator("form.form").last
