@@ -84,6 +84,7 @@ from core.scheduling.booking import (
 )
 from core.scheduling.services import system_actor
 from core.schema import Index, tenant_table
+from core.selects import select_together
 from core.staff.services import (
     get_staff,
     list_staff,
@@ -128,11 +129,21 @@ async def in_each_tenant(
     return len(ids)
 
 
+async def staff_id_for_user(user_id: UUID) -> UUID | None:
+    """The id of a login account's staff profile in the current tenant, or None: one indexed
+    lookup, for a module that needs only the id ("my visits"), where `staff_for_user` also
+    reads units, roles and caseload (issue 11's round-trip budget)."""
+    from core.staff.tables import StaffMember
+
+    row = await StaffMember.select(StaffMember.id).where(StaffMember.user_id == user_id).first()
+    return None if row is None else row["id"]
+
+
 __all__ = [
     "API_VERSION",
     "AgendaEntry",
-    "AppointmentRef",
     "AppError",
+    "AppointmentRef",
     "BeneficiaryCreate",
     "CategorySpec",
     "Conflict",
@@ -212,10 +223,12 @@ __all__ = [
     "render_form",
     "render_page",
     "save_document",
+    "select_together",
     "set_appointment_status",
     "staff_by_profession",
     "staff_exists",
     "staff_for_user",
+    "staff_id_for_user",
     "system_actor",
     "t",
     "tenant_table",
