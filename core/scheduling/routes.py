@@ -328,6 +328,9 @@ async def staff_week(
     tz = ZoneInfo(ctx.tenant.timezone)
     start = datetime.combine(monday, time(0), tzinfo=tz)
     end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=tz)
+    # The days first: the appointments' read is audited, and the audit append rides with
+    # COMMIT only if no statement follows it.
+    special = await services.calendar_between(monday, monday + timedelta(days=6))
     items: list[dict[str, Any]] = []
     cursor: str | None = None
     while True:
@@ -337,7 +340,6 @@ async def staff_week(
         items.extend(page)
         if cursor is None:
             break
-    special = await services.calendar_between(monday, monday + timedelta(days=6))
     days = []
     for offset in range(7):
         day = monday + timedelta(days=offset)

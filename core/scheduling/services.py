@@ -52,7 +52,7 @@ from core.scheduling.tables import (
     LocalHoliday,
     StaffAbsence,
 )
-from tenants.scoping import current_tenant_id_or_none, tenant_context
+from tenants.scoping import current_tenant_id, current_tenant_id_or_none, tenant_context
 
 if TYPE_CHECKING:
     from core.plugin_host import TenantHooks
@@ -282,21 +282,13 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(microsecond=0)
 
 
-async def _local_days() -> list[LocalDay]:
-    rows = await LocalHoliday.select()
-    return [LocalDay(r["day"], r["name_el"], r["name_en"], r["recurring"], r["id"]) for r in rows]
-
-
-async def _overrides(first_year: int, last_year: int) -> list[Override]:
-    rows = await HolidayOverride.select().where(
-        (HolidayOverride.year >= first_year) & (HolidayOverride.year <= last_year)
-    )
-    return [Override(r["day"], r["action"], r["name_el"], r["name_en"], r["id"]) for r in rows]
+async def _closed_days(first_year: int, last_year: int) -> tuple[list[LocalDay], list[Override]]:
+    return await facts_store.closed_days(current_tenant_id(), (first_year, last_year))
 
 
 async def calendar_between(first: date, last: date) -> dict[date, Day]:
     """The current tenant's closed days and half-days from `first` to `last`."""
-    return days_between(first, last, await _local_days(), await _overrides(first.year, last.year))
+    return days_between(first, last, *await _closed_days(first.year, last.year))
 
 
 async def opening_hours(tenant: Any, unit_id: UUID | None = None) -> rules.Hours:
@@ -1647,7 +1639,7 @@ def _tenant_scope(tenant: Any) -> Any:
 async def tenant_holidays(tenant: Any, year: int) -> list[Day]:
     """The closed days and half-days of `tenant` in `year` (national, local, overrides)."""
     with _tenant_scope(tenant):
-        days = tenant_days(year, await _local_days(), await _overrides(year, year))
+        days = tenant_days(year, *await _closed_days(year, year))
     return list(days.values())
 
 

@@ -7,6 +7,7 @@ only. Writes are audited with ids only and run in the caller's transaction.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -210,28 +211,6 @@ async def list_units_page(
 # -- staff ----------------------------------------------------------------------------------
 
 
-async def _roles_by_user(user_ids: list[UUID]) -> dict[UUID, list[str]]:
-    """Current roles of these accounts in the current tenant (active, unexpired membership)."""
-    if not user_ids:
-        return {}
-    rows = (
-        await Membership.select(
-            Membership.user_id, Membership.roles, Membership.active, Membership.expires_at
-        )
-        .where((Membership.tenant_id == current_tenant_id()) & Membership.user_id.is_in(user_ids))
-        .output(load_json=True)
-    )
-    now = _now()
-    out: dict[UUID, list[str]] = {}
-    for r in rows:
-        expires = r["expires_at"]
-        if expires is not None and expires.tzinfo is None:
-            expires = expires.replace(tzinfo=UTC)
-        if r["active"] and (expires is None or expires > now):
-            out[r["user_id"]] = list(r["roles"] or [])
-    return out
-
-
 async def _is_member(user_id: UUID) -> bool:
     """Any membership (even a deactivated one: profiles outlive logins) in the tenant."""
     return bool(
@@ -241,32 +220,70 @@ async def _is_member(user_id: UUID) -> bool:
     )
 
 
+async def _units_of(staff_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    """The units each staff member works in, by unit code (one statement)."""
+    marks = ", ".join("{}" for _ in staff_ids)
+    rows = await db.fetch(
+        "SELECT su.staff_id, u.id, u.code, u.name_el, u.name_en FROM staff_member_unit su "
+        "JOIN staff_unit u ON u.tenant_id = su.tenant_id AND u.id = su.unit_id "
+        f"WHERE su.tenant_id = {{}} AND su.staff_id IN ({marks}) ORDER BY u.code",
+        current_tenant_id(),
+        *staff_ids,
+    )
+    out: dict[UUID, list[dict[str, Any]]] = {}
+    for r in rows:
+        unit = {k: r[k] for k in ("id", "code", "name_el", "name_en")}
+        unit["id"] = _uuid(unit["id"])
+        out.setdefault(_uuid(r["staff_id"]), []).append(unit)
+    return out
+
+
+async def _accounts(user_ids: list[UUID]) -> dict[UUID, tuple[str, list[str]]]:
+    """Username and current roles in this tenant (active, unexpired membership; none
+    otherwise) of these login accounts, in one statement."""
+    if not user_ids:
+        return {}
+    marks = ", ".join("{}" for _ in user_ids)
+    rows = await db.fetch(
+        "SELECT u.id, u.username, m.roles, m.active, m.expires_at FROM app_user u "
+        "LEFT JOIN membership m ON m.user_id = u.id AND m.tenant_id = {} "
+        f"WHERE u.id IN ({marks})",
+        current_tenant_id(),
+        *user_ids,
+    )
+    now = _now()
+    out: dict[UUID, tuple[str, list[str]]] = {}
+    for r in rows:
+        expires = _at(r["expires_at"]) if r["expires_at"] is not None else None
+        current = bool(r["active"]) and (expires is None or expires > now)
+        roles = r["roles"]
+        if isinstance(roles, str):
+            roles = json.loads(roles or "[]")
+        out[_uuid(r["id"])] = (r["username"], list(roles or []) if current else [])
+    return out
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _at(value: Any) -> datetime:
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(str(value))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 async def _staff_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Profiles in the API's shape: three statements for any number of them (units, the
+    accounts' names and roles, caseloads), so a list stays within the round-trip budget."""
     if not rows:
         return []
     ids = [r["id"] for r in rows]
-    links = await StaffUnit.select(StaffUnit.staff_id, StaffUnit.unit_id).where(
-        StaffUnit.staff_id.is_in(ids)
-    )
-    units: dict[UUID, dict[str, Any]] = {}
-    if links:
-        found = await Unit.select(Unit.id, Unit.code, Unit.name_el, Unit.name_en).where(
-            Unit.id.is_in(list({link["unit_id"] for link in links}))
-        )
-        units = {u["id"]: u for u in found}
-    by_staff: dict[UUID, list[dict[str, Any]]] = {}
-    for link in links:
-        unit = units.get(link["unit_id"])
-        if unit is not None:
-            by_staff.setdefault(link["staff_id"], []).append(unit)
+    by_staff = await _units_of(ids)
     user_ids = [r["user_id"] for r in rows if r["user_id"]]
-    roles = await _roles_by_user(user_ids)
-    usernames: dict[UUID, str] = {}
-    if user_ids:
-        usernames = {
-            u["id"]: u["username"]
-            for u in await User.select(User.id, User.username).where(User.id.is_in(user_ids))
-        }
+    accounts = await _accounts(user_ids)
+    roles = {user: roles for user, (_name, roles) in accounts.items()}
+    usernames = {user: name for user, (name, _roles) in accounts.items()}
     loads = await caseload_counts(ids)
     out = []
     for r in rows:

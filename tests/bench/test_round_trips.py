@@ -11,6 +11,7 @@ SQLite, which has no round trips, every statement through the engine (`run_query
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,6 +29,9 @@ def counting() -> Iterator[list[str]]:
     from core import db
 
     seen: list[str] = []
+    # Only this task's statements: the request runs in it (httpx's ASGI transport awaits the
+    # app), while background work (the audit chain's sequencer) runs in tasks of its own.
+    owner = asyncio.current_task()
     if db.is_postgres():
         from asyncpg.connection import Connection
 
@@ -40,7 +44,8 @@ def counting() -> Iterator[list[str]]:
 
     def counted(original: Any) -> Any:
         async def wrapper(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-            seen.append(str(query)[:160])
+            if asyncio.current_task() is owner:
+                seen.append(str(query)[:160])
             return await original(self, query, *args, **kwargs)
 
         return wrapper
