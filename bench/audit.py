@@ -127,6 +127,40 @@ async def _prepare(slug: str, count: int, admin_url: str) -> UUID:
     return tenant_id
 
 
+def _cluster_cpu(database_url: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL cluster serving `database_url`, when it runs
+    on this machine: its postmaster (with the children it has reaped, such as the verify's
+    backend once it disconnected) and its live children. None when it cannot be found."""
+    import urllib.parse
+
+    port = str(urllib.parse.urlsplit(database_url).port or 5432)
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    postmaster = None
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = fields
+        if (
+            cmdline[0].endswith(b"postgres")
+            and b"-p" in cmdline
+            and cmdline[cmdline.index(b"-p") + 1].decode() == port
+        ):
+            postmaster = int(entry.name)
+    if postmaster is None:
+        return None
+    # Fields after the command: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime.
+    own = stats[postmaster]
+    ticks = sum(int(own[i]) for i in (11, 12, 13, 14))
+    ticks += sum(int(f[11]) + int(f[12]) for f in stats.values() if int(f[1]) == postmaster)
+    return ticks / tick
+
+
 def run_audit(database_url: str, admin_url: str, records: int, data_dir: str) -> dict[str, Any]:
     import asyncio
 
@@ -136,6 +170,8 @@ def run_audit(database_url: str, admin_url: str, records: int, data_dir: str) ->
     t = time.perf_counter()
     asyncio.run(_prepare(slug, records, admin_url))
     prepared = time.perf_counter() - t
+    load = os.getloadavg()[0]
+    server_before = _cluster_cpu(database_url)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     out = subprocess.run(
@@ -148,6 +184,7 @@ def run_audit(database_url: str, admin_url: str, records: int, data_dir: str) ->
     )
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_after = _cluster_cpu(database_url)
     return {
         "records": records,
         "prepare_seconds": round(prepared, 1),
@@ -155,6 +192,12 @@ def run_audit(database_url: str, admin_url: str, records: int, data_dir: str) ->
         "verify_cpu_seconds": round(
             (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 2
         ),
+        "server_cpu_seconds": (
+            round(server_after - server_before, 2)
+            if server_before is not None and server_after is not None
+            else None
+        ),
+        "load_average_before": round(load, 1),
         "exit_status": out.returncode,
         "output": (out.stdout + out.stderr).strip().splitlines()[-3:],
     }
