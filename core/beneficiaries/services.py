@@ -479,14 +479,17 @@ async def update_beneficiary(
     changes.update(_keys(merged))
     changes.update(updated_at=_now(), updated_by=actor.user_id)
     try:
-        await Beneficiary.update({getattr(Beneficiary, k): v for k, v in changes.items()}).where(
-            Beneficiary.id == person_id
+        written = (
+            await Beneficiary.update({getattr(Beneficiary, k): v for k, v in changes.items()})
+            .where(Beneficiary.id == person_id)
+            .returning(*Beneficiary.all_columns())
         )
     except Exception as exc:
         if changes.get("amka") and _is_unique_violation(exc):
             raise Conflict("duplicate_amka", extra={"existing_id": None}) from None
         raise
-    await _write_tokens(person_id, merged, replace=True)
+    if _tokens_of(merged) != _tokens_of(row):  # names, identifiers or phones changed
+        await _write_tokens(person_id, merged, replace=True)
     if "categories" in changes:
         await _write_categories(person_id, changes["categories"], replace=True)
     await audit(
@@ -496,7 +499,14 @@ async def update_beneficiary(
         person_id,
         details={"fields": sorted(sent)},
     )
-    return await get_person(person_id)
+    # Answered from what was written (UPDATE ... RETURNING), not read back.
+    return person_dict(_load_json_columns(dict(written[0])))
+
+
+def _tokens_of(person: dict[str, Any]) -> tuple[frozenset[str], str]:
+    """What the search tokens of a person are made of: the tokens and their sort key."""
+    tokens = search_keys.person_tokens(person) if person.get("status") != "merged" else set()
+    return frozenset(tokens), search_keys.sort_key(person)
 
 
 async def list_beneficiaries(
