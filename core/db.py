@@ -61,15 +61,11 @@ _txn_tenant: ContextVar[UUID | None] = ContextVar("merimna_txn_tenant", default=
 
 class _PostgresEngine(PostgresEngine):
     """Piccolo's engine with this application's pool policy (every pool it starts), and
-    writes deferred by `write_later` sent before any later statement of their transaction."""
+    writes deferred by `write_later` sent before any DDL of their transaction."""
 
     async def start_connection_pool(self, **kwargs: Any) -> None:
         kwargs.setdefault("reset", keep_session)
         await super().start_connection_pool(**kwargs)
-
-    async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
-        await _flush(self)
-        return await super().run_querystring(querystring, in_pool=in_pool)
 
     async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
         await _flush(self)
@@ -243,12 +239,15 @@ class _TenantTransaction(PostgresTransaction):
     trip); the tenant is a `UUID`, so its text is only hex digits and dashes. COMMIT and
     ROLLBACK are plain statements too (asyncpg's own transaction object is not used).
 
-    Deferred writes keep their place in the transaction: they are sent before any later
-    statement (`_flush`: Piccolo's queries, `fetch`, savepoints), else with COMMIT as
-    `INSERT ...; COMMIT`. That last message cannot carry parameters, so its values are SQL
-    literals (`_literal`), and only where that is exact: `standard_conforming_strings` on
-    and UTF-8, as the server reports them to asyncpg on every change; otherwise the writes
-    go as parameterised statements before a plain COMMIT. Rolled back, they are dropped.
+    Deferred writes travel with COMMIT as `INSERT ...; COMMIT`, whatever statements come
+    after them (the request's later reads would otherwise each send them early, a round trip
+    of their own): later statements of the transaction do not see them, which is why only
+    writes that nothing reads back go this way. A savepoint or DDL sends them first, so a
+    rollback to a savepoint drops exactly the writes made after it. The COMMIT message
+    cannot carry parameters, so its values are SQL literals (`_literal`), and only where that
+    is exact: `standard_conforming_strings` on and UTF-8, as the server reports them to
+    asyncpg on every change; otherwise the writes go as parameterised statements before a
+    plain COMMIT. Rolled back, they are dropped.
     """
 
     __slots__ = ("deferred", "tenant")
@@ -311,10 +310,12 @@ class _Savepoint(Savepoint):
 
 
 async def write_later(sql: str, *args: Any) -> None:
-    """A write whose result nobody reads now (an audit event), sent as late as possible.
+    """A write whose result nothing reads back (an audit event, a queued message), sent as
+    late as possible.
 
-    Inside a request's transaction on PostgreSQL (`transaction(tenant=...)`) it usually
-    travels with COMMIT, saving a round trip; inside a read transaction on SQLite it runs
+    Inside a request's transaction on PostgreSQL (`transaction(tenant=...)`) it travels
+    with COMMIT, saving a round trip (later statements of the transaction do not see it);
+    inside a write transaction on SQLite it runs at once; inside a read transaction there it runs
     after the commit, in a write transaction of its own; anywhere else at once, as `fetch`.
     Values must be plain (str, int, bool, UUID, datetime, None).
     """
@@ -459,8 +460,6 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     if isinstance(db, PostgresEngine) and not any(isinstance(a, _COMPOSED) for a in args):
         current = db.current_transaction.get()
         if current is not None:
-            if isinstance(current, _TenantTransaction) and current.deferred:
-                await current.flush()
             rows = await current.connection.fetch(_pg_sql(sql, len(args)), *args)
             return [dict(row) for row in rows]
         if db.pool is not None:

@@ -81,9 +81,7 @@ async def _visible_row(viewer: Viewer, note_id: UUID) -> tuple[dict[str, Any], l
     if row is None:
         raise NotFound()
     named = (await _readers([note_id])).get(note_id, [])
-    if not can_read_note(row, viewer.user_id, viewer.roles, named):
-        raise NotFound()
-    return row, named
+    return _readable(viewer, row, named), named
 
 
 async def _out(row: dict[str, Any], named: list[UUID]) -> dict[str, Any]:
@@ -217,10 +215,21 @@ async def _resolve_level(
 
 async def _set_readers(note_id: UUID, user_ids: list[UUID]) -> None:
     await CaseNoteReader.delete().where(CaseNoteReader.note_id == note_id)
+    await _add_readers(note_id, user_ids)
+
+
+async def _add_readers(note_id: UUID, user_ids: list[UUID]) -> None:
     if user_ids:
         await CaseNoteReader.insert(
             *[CaseNoteReader(id=uuid4(), note_id=note_id, user_id=u) for u in user_ids]
         )
+
+
+def _readable(viewer: Viewer, row: dict[str, Any], named: list[UUID]) -> dict[str, Any]:
+    """The row, if this viewer may read it (404 otherwise, as for a note they cannot see)."""
+    if not can_read_note(row, viewer.user_id, viewer.roles, named):
+        raise NotFound()
+    return row
 
 
 async def create_note(actor: Any, person_id: UUID, data: NoteCreate) -> dict[str, Any]:
@@ -233,7 +242,7 @@ async def create_note(actor: Any, person_id: UUID, data: NoteCreate) -> dict[str
     )
     now = _now()
     note_id = uuid4()
-    await CaseNote.insert(
+    written = await CaseNote.insert(
         CaseNote(
             id=note_id,
             person_id=person_id,
@@ -245,16 +254,16 @@ async def create_note(actor: Any, person_id: UUID, data: NoteCreate) -> dict[str
             created_at=now,
             updated_at=now,
         )
-    )
-    await _set_readers(note_id, named)
+    ).returning(*CaseNote.all_columns())
+    await _add_readers(note_id, named)
     await _audit(
         actor,
         "create",
         note_id,
         {"person_id": str(person_id), "confidentiality": data.confidentiality},
     )
-    row, named_now = await _visible_row(Viewer.of(actor), note_id)
-    return await _out(row, named_now)
+    # Answered from what was written (INSERT ... RETURNING), not read back.
+    return await _out(_readable(Viewer.of(actor), dict(written[0]), named), named)
 
 
 async def update_note(actor: Any, note_id: UUID, data: NoteUpdate) -> dict[str, Any]:
@@ -288,12 +297,15 @@ async def update_note(actor: Any, note_id: UUID, data: NoteUpdate) -> dict[str, 
         values[CaseNote.confidentiality] = level
         values[CaseNote.profession] = profession
         await _set_readers(note_id, named)
-    await CaseNote.update(values).where(CaseNote.id == note_id)
+    written = (
+        await CaseNote.update(values)
+        .where(CaseNote.id == note_id)
+        .returning(*CaseNote.all_columns())
+    )
     await _audit(
         actor, "update", note_id, {"person_id": str(row["person_id"]), "confidentiality": level}
     )
-    row, named = await _visible_row(Viewer.of(actor), note_id)
-    return await _out(row, named)
+    return await _out(_readable(Viewer.of(actor), dict(written[0]), named), named)
 
 
 # -- one person's data (export, erasure, merge) ------------------------------------------------

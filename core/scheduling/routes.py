@@ -328,8 +328,6 @@ async def staff_week(
     tz = ZoneInfo(ctx.tenant.timezone)
     start = datetime.combine(monday, time(0), tzinfo=tz)
     end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=tz)
-    # The days first: the appointments' read is audited, and the audit append rides with
-    # COMMIT only if no statement follows it.
     special = await services.calendar_between(monday, monday + timedelta(days=6))
     items: list[dict[str, Any]] = []
     cursor: str | None = None

@@ -802,8 +802,6 @@ async def _announce(
 async def _after_booking(
     actor: Actor, written: Written, booking: Booking, override_codes: list[str]
 ) -> None:
-    # Announced before the audit: the audit append is deferred to COMMIT (`db.write_later`)
-    # and would be sent early by any statement a reaction makes after it.
     await _announce(actor, written.id, "created", written.ref())
     await _audit(
         actor,
