@@ -325,9 +325,12 @@ async def _write_tokens(person_id: UUID, person: dict[str, Any], *, replace: boo
         )
     tokens = search_keys.person_tokens(person) if person.get("status") != "merged" else set()
     if tokens:
+        key = search_keys.sort_key(person)
         await BeneficiarySearchToken.insert(
             *[
-                BeneficiarySearchToken(id=uuid4(), beneficiary_id=person_id, token=tok)
+                BeneficiarySearchToken(
+                    id=uuid4(), beneficiary_id=person_id, token=tok, sort_key=key
+                )
                 for tok in sorted(tokens)
             ]
         )
@@ -527,76 +530,343 @@ async def list_beneficiaries(
     predicate `TenantScoped` adds, in the subqueries too, and row-level security as always.
     """
     size = check_limit(limit)
-    plans = search_keys.plan(q) if q is not None and q.strip() else []
-    after = cursor_values(cursor, sort=Beneficiary.sort_key, id_column=Beneficiary.id)
-    status_mode = "visible" if status in (None, "") else ("all" if status == "all" else "is")
-    tenant_id = current_tenant_id()
-    args: list[Any] = [tenant_id]
-    if status_mode == "is":
-        args.append(status)
-    for alternatives in plans:
-        args.append(tenant_id)
-        for alt in alternatives:
-            args.extend((alt, alt + _PREFIX_END))
-    for code in categories or []:
-        args.extend((tenant_id, code))
-    if after is not None:
-        args.extend((after[0], after[0], after[1]))
-    args.append(size + 1)
-    sql = _list_sql(
-        db.is_postgres(),
-        status_mode,
-        tuple(len(alternatives) for alternatives in plans),
-        len(categories or []),
-        after is not None,
-    )
+    sql, args = list_statement(q=q, categories=categories, status=status, limit=size, cursor=cursor)
     rows = [_load_json_columns(row) for row in await db.fetch(sql, *args)]
     page, next_cursor = next_page(rows, size, sort=Beneficiary.sort_key, id_column=Beneficiary.id)
     return [person_dict(r) for r in page], next_cursor
 
 
+def list_statement(
+    *,
+    q: str | None = None,
+    categories: list[str] | None = None,
+    status: str | None = None,
+    limit: int,
+    cursor: str | None = None,
+) -> tuple[str, list[Any]]:
+    """The statement `list_beneficiaries` sends and its values (`limit + 1` rows asked for).
+
+    Separate so that tests and `bench` can EXPLAIN exactly what a search sends.
+    """
+    plans = search_keys.plan(q) if q is not None and q.strip() else []
+    codes = list(categories or [])
+    after = cursor_values(cursor, sort=Beneficiary.sort_key, id_column=Beneficiary.id)
+    status_mode = "visible" if status in (None, "") else ("all" if status == "all" else "is")
+    sql, slots = _list_sql(
+        db.is_postgres(),
+        status_mode,
+        tuple(len(alternatives) for alternatives in plans),
+        len(codes),
+        after is not None,
+    )
+    values: dict[str, Any] = {"tenant": current_tenant_id(), "status": status, "limit": limit + 1}
+    for w, alternatives in enumerate(plans):
+        for a, alt in enumerate(alternatives):
+            values[f"w{w}a{a}"] = alt
+            values[f"w{w}e{a}"] = alt + _PREFIX_END
+            values[f"w{w}h{a}"] = alt[:HEAD]
+            values[f"w{w}n{a}"] = len(alt)
+    for c, code in enumerate(codes):
+        values[f"c{c}"] = code
+    if after is not None:
+        values["after_sort"], values["after_id"] = after
+    return sql, [values[slot] for slot in slots]
+
+
 # A prefix is a range: [alt, alt + U+10FFFF). In code point (and UTF-8 byte) order every
 # string that starts with alt, and no other, falls in it, unless it holds U+10FFFF right
 # after the prefix, which a folded token never does. On PostgreSQL the range uses the
-# byte-wise pattern operators (`~>=~`, `~<~`: the `text_pattern_ops` index, whatever the
+# byte-wise pattern operators (`~>=~`, `~<~`: the `text_pattern_ops` indexes, whatever the
 # database collation) and not LIKE: `textlike` is not leakproof, so under row-level security
 # it cannot be an index condition and every token of the tenant was scanned (issue 11
 # profiling: 5 ms at 20 k people, most of a search at 100 k).
 _PREFIX_END = "\U0010ffff"
 
+# The length of a token's `head`, the generated column (its first characters: migration
+# `beneficiaries_2026_11_23t16_48_37_984296`) of the buckets in which a search with many
+# matches walks people in sort order. At most `search.MIN_QUERY`, so that every prefix a
+# search asks for lies in one bucket.
+HEAD = 2
+
+# A prefix (of a one-word search) or a word (of several) that matches at most this many
+# tokens is answered from those tokens, sorted; one that matches more is walked in its
+# bucket (one word) or intersected (several). Sorting costs about twice per token what
+# walking does (a collation comparison against a byte comparison); at 157 k people, 1 000
+# gave the lowest latencies of 500 to 8 000 (bench/results/search-r4.md).
+FEW = 1000
+
+
+class _Sql:
+    """SQL with `{}` placeholders and, in the same order, the names of their values."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.slots: list[str] = []
+
+    def add(self, text: str, *slots: str) -> None:
+        if text.count("{}") != len(slots):
+            raise ValueError(f"{text.count('{}')} placeholders, {len(slots)} values: {text}")
+        self.parts.append(text)
+        self.slots.extend(slots)
+
+    def sql(self) -> str:
+        return "".join(self.parts)
+
+
+@lru_cache(maxsize=1)
+def _person_columns() -> str:
+    """Every column of a person, as `Beneficiary.select()` returns them, from alias `b`."""
+    return ", ".join(f'"b"."{c._meta.db_column_name}"' for c in Beneficiary._meta.columns)
+
+
+def _ge_lt(postgres: bool) -> tuple[str, str]:
+    return ("~>=~", "~<~") if postgres else (">=", "<")
+
+
+def _probe(postgres: bool) -> str:
+    """The end of an EXISTS that must stay a probe per row. PostgreSQL would turn it into a
+    join planned from its estimates of prefix ranges, which are far too low (one row for
+    4 746): it then compared every token of one word with every token of another (1.3 M
+    comparisons, 150 ms). `OFFSET 0` keeps it a subplan; SQLite never joins an EXISTS."""
+    return " OFFSET 0)" if postgres else ")"
+
+
+def _word_matches(out: _Sql, postgres: bool, w: int, alternatives: int, person: str) -> None:
+    """`person` (an id expression) has a token starting with one of word `w`'s prefixes (an
+    index-only probe of `(tenant_id, beneficiary_id, token)`)."""
+    ge, lt = _ge_lt(postgres)
+    ranges = " OR ".join(
+        f'("t"."token" {ge} {{}} AND "t"."token" {lt} {{}})' for _ in range(alternatives)
+    )
+    slots = [s for a in range(alternatives) for s in (f"w{w}a{a}", f"w{w}e{a}")]
+    out.add(
+        'EXISTS (SELECT 1 FROM "beneficiary_search_token" AS "t" '
+        f'WHERE "t"."tenant_id" = {{}} AND "t"."beneficiary_id" = {person} AND ({ranges})'
+        + _probe(postgres),
+        "tenant",
+        *slots,
+    )
+
+
+def _filters(
+    out: _Sql,
+    postgres: bool,
+    categories: int,
+    status: bool,
+    person: str,
+) -> None:
+    """` AND ` the conditions on a person found by the tokens besides the words: the
+    categories and the status (when one is asked for), each a probe by primary key."""
+    for c in range(categories):
+        out.add(
+            ' AND EXISTS (SELECT 1 FROM "beneficiary_category" AS "k" WHERE "k"."tenant_id" = {} '
+            f'AND "k"."code" = {{}} AND "k"."beneficiary_id" = {person}' + _probe(postgres),
+            "tenant",
+            f"c{c}",
+        )
+    if status:
+        out.add(
+            ' AND EXISTS (SELECT 1 FROM "beneficiary" AS "s" WHERE "s"."tenant_id" = {} '
+            f'AND "s"."id" = {person} AND "s"."status" = {{}}' + _probe(postgres),
+            "tenant",
+            "status",
+        )
+
+
+def _status(out: _Sql, status_mode: str) -> None:
+    if status_mode == "visible":
+        out.add(" AND \"status\" != 'merged'")
+    elif status_mode == "is":
+        out.add(' AND "status" = {}', "status")
+
+
+def _range(out: _Sql, postgres: bool, w: int, a: int, after: bool) -> None:
+    """The `(sort_key, beneficiary_id)` of the tokens starting with prefix `a` of word `w`
+    (after the cursor): an index-only range scan of `(tenant_id, token) INCLUDE (sort_key,
+    beneficiary_id)`."""
+    ge, lt = _ge_lt(postgres)
+    out.add(
+        'SELECT "sort_key", "beneficiary_id" FROM "beneficiary_search_token" '
+        f'WHERE "tenant_id" = {{}} AND "token" {ge} {{}} AND "token" {lt} {{}}',
+        "tenant",
+        f"w{w}a{a}",
+        f"w{w}e{a}",
+    )
+    if after:
+        out.add(' AND ("sort_key", "beneficiary_id") > ({}, {})', "after_sort", "after_id")
+
+
+def _ranges(out: _Sql, postgres: bool, w: int, alternatives: int, after: bool) -> None:
+    """Every prefix of word `w`, one range scan each (an OR of ranges is planned as a bitmap
+    scan, which reads the table)."""
+    for a in range(alternatives):
+        if a:
+            out.add(" UNION ALL ")
+        _range(out, postgres, w, a, after)
+
+
+def _one_word(
+    out: _Sql, postgres: bool, alternatives: int, categories: int, status: bool, after: bool
+) -> None:
+    """`WITH ..., "p"`: the page of a one-word search, a merge of one stream per prefix in
+    `(sort_key, beneficiary_id)` order.
+
+    A prefix with at most `FEW` tokens (`"a{n}"` holds its first `FEW + 1`) streams them,
+    sorted. One with more walks its bucket of `(tenant_id, head, sort_key, beneficiary_id)
+    INCLUDE (token)` in order, testing each token for the prefix (`left`, which is not
+    leakproof, so no index condition under row-level security: the planner must walk); with
+    that many matches in a bucket of at most a few ten thousand tokens, the walk is short,
+    and it stops with the page. Each stream is a subquery with its own order: PostgreSQL
+    merges those lazily (the branches of a plain UNION ALL it would read whole and sort).
+    """
+    prefix = 'left("token", {}) = {}' if postgres else 'substr("token", 1, {}) = {}'
+    out.add("WITH ")
+    for a in range(alternatives):
+        out.add(f'"a{a}" AS MATERIALIZED (')
+        _range(out, postgres, 0, a, after)
+        out.add(f" LIMIT {FEW + 1}), ")
+    out.add(
+        '"p" AS (SELECT "sort_key", "beneficiary_id" FROM (SELECT DISTINCT "sort_key", '
+        '"beneficiary_id" FROM ('
+    )
+    for a in range(alternatives):
+        out.add(
+            f'{" UNION ALL " if a else ""}SELECT "sort_key", "beneficiary_id" FROM '
+            f'(SELECT "sort_key", "beneficiary_id" FROM "a{a}" '
+            f'WHERE (SELECT count(*) FROM "a{a}") <= {FEW} '
+            f'ORDER BY "sort_key", "beneficiary_id") AS "s{a}" '
+            'UNION ALL SELECT "sort_key", "beneficiary_id" FROM '
+            '(SELECT "sort_key", "beneficiary_id" FROM "beneficiary_search_token" '
+            f'WHERE (SELECT count(*) FROM "a{a}") > {FEW} '
+            f'AND "tenant_id" = {{}} AND "head" = {{}} AND {prefix}',
+            "tenant",
+            f"w0h{a}",
+            f"w0n{a}",
+            f"w0a{a}",
+        )
+        if after:
+            out.add(' AND ("sort_key", "beneficiary_id") > ({}, {})', "after_sort", "after_id")
+        out.add(f' ORDER BY "sort_key", "beneficiary_id") AS "b{a}"')
+    out.add(') AS "v" WHERE TRUE')
+    _filters(out, postgres, categories, status, '"v"."beneficiary_id"')
+    out.add(' ORDER BY "sort_key", "beneficiary_id" LIMIT {}) AS "g")', "limit")
+
+
+def _several_words(
+    out: _Sql,
+    postgres: bool,
+    groups: tuple[int, ...],
+    categories: int,
+    status: bool,
+    after: bool,
+) -> None:
+    """`WITH ..., "p"`: the page of a search of several words, every one of which must match.
+
+    `"m{w}"` holds word `w`'s first `FEW + 1` tokens. When some word has at most `FEW`
+    ("few"), the first one with the fewest leads: its people are tested, by index-only
+    probes of `(tenant_id, beneficiary_id, token)`, for the other words and the filters,
+    then sorted; at most `FEW` people, whatever the tenant. Otherwise, every word being
+    common ("many"), the people all of them match are an INTERSECT of each word's range
+    scans (hashed), then sorted: testing people one by one cost a probe for each person of
+    the first word when few match them all (5 148 probes, 80 ms, `Κατσιγιάννη Αντωνία`).
+    """
+    words = len(groups)
+    out.add("WITH ")
+    for w, alternatives in enumerate(groups):
+        out.add(f'"m{w}" AS MATERIALIZED (SELECT "sort_key", "beneficiary_id" FROM (')
+        _ranges(out, postgres, w, alternatives, after)
+        out.add(f') AS "u" LIMIT {FEW + 1}), ')
+    # The word that leads: the first with the fewest matches, if they are few; else -1.
+    counts = ", ".join(f'(SELECT count(*) FROM "m{w}") AS "c{w}"' for w in range(words))
+    cases = " ".join(
+        f'WHEN "c{w}" <= {FEW}'
+        + "".join(f' AND "c{w}" <= "c{j}"' for j in range(w + 1, words))
+        + f" THEN {w}"
+        for w in range(words)
+    )
+    out.add(
+        f'"n" AS MATERIALIZED (SELECT CASE {cases} ELSE -1 END AS "lead" '
+        f'FROM (SELECT {counts}) AS "c"), "d" AS MATERIALIZED ('
+    )
+    for w in range(words):
+        out.add(
+            f'{" UNION ALL " if w else ""}SELECT DISTINCT "sort_key", "beneficiary_id" '
+            f'FROM "m{w}" WHERE (SELECT "lead" FROM "n") = {w}'
+        )
+    out.add('), "p" AS (SELECT "sort_key", "beneficiary_id" FROM (SELECT * FROM "d" WHERE TRUE')
+    for w, alternatives in enumerate(groups):
+        out.add(f' AND ((SELECT "lead" FROM "n") = {w} OR ')
+        _word_matches(out, postgres, w, alternatives, '"d"."beneficiary_id"')
+        out.add(")")
+    _filters(out, postgres, categories, status, '"d"."beneficiary_id"')
+    out.add(
+        ' ORDER BY "sort_key", "beneficiary_id" LIMIT {}) AS "f" UNION ALL SELECT "sort_key", '
+        '"beneficiary_id" FROM (SELECT "sort_key", "beneficiary_id" FROM (',
+        "limit",
+    )
+    for w, alternatives in enumerate(groups):
+        out.add(f'{" INTERSECT " if w else ""}SELECT "sort_key", "beneficiary_id" FROM (')
+        _ranges(out, postgres, w, alternatives, after)
+        out.add(f') AS "x{w}" WHERE (SELECT "lead" FROM "n") < 0')
+    out.add(') AS "i" WHERE TRUE')
+    _filters(out, postgres, categories, status, '"i"."beneficiary_id"')
+    out.add(' ORDER BY "sort_key", "beneficiary_id" LIMIT {}) AS "g")', "limit")
+
 
 @lru_cache(maxsize=256)
 def _list_sql(
     postgres: bool, status_mode: str, groups: tuple[int, ...], categories: int, after: bool
-) -> str:
-    """The list/search statement of one shape, with `{}` for the values, in this order:
-    tenant, [status], per search word: tenant and (prefix, prefix end) per alternative,
-    per category: tenant and code, [cursor: sort, sort, id], limit."""
-    ge, lt = ("~>=~", "~<~") if postgres else (">=", "<")
-    where = ['"tenant_id" = {}']
-    if status_mode == "visible":
-        where.append("\"status\" != 'merged'")
-    elif status_mode == "is":
-        where.append('"status" = {}')
-    for alternatives in groups:
-        ranges = " OR ".join(
-            f'("token" {ge} {{}} AND "token" {lt} {{}})' for _ in range(alternatives)
-        )
-        where.append(
-            '"id" IN (SELECT "beneficiary_id" FROM "beneficiary_search_token" '
-            f'WHERE "tenant_id" = {{}} AND ({ranges}))'
-        )
-    for _ in range(categories):
-        where.append(
-            '"id" IN (SELECT "beneficiary_id" FROM "beneficiary_category" '
-            'WHERE "tenant_id" = {} AND "code" = {})'
-        )
-    if after:
-        where.append('("sort_key" > {} OR ("sort_key" = {} AND "id" > {}))')
-    return (
-        f'SELECT {_columns()} FROM "beneficiary" WHERE {" AND ".join(where)} '
-        'ORDER BY "sort_key", "id" LIMIT {}'
+) -> tuple[str, tuple[str, ...]]:
+    """The list/search statement of one shape: SQL with `{}` placeholders, and the names of
+    the values that fill them, in order (`list_statement` supplies them).
+
+    A list walks the `(tenant_id, sort_key, id)` index from the cursor and stops after the
+    page.
+
+    A search finds the page's people as `(sort_key, beneficiary_id)` pairs from the search
+    tokens alone (`_one_word`, `_several_words`: they carry their person's sort key, which
+    the database keeps equal to the person's, migration
+    `beneficiaries_2026_11_23t16_48_37_984296`), then reads those people by primary key.
+    The rows and their order are those of the list with the search's conditions. Before,
+    a search either walked every person in sort order testing each (2.3 s for `papad` in a
+    tenant of 157 k: its people sort late) or read every match before sorting them (4 012
+    people for `vasil`, 233 ms), depending on the planner's estimates, which are far off for
+    prefix ranges (one row for 4 746; issue 11). The statement is now written so that the
+    work is bounded whatever the estimates: branches of which only one runs, chosen by
+    counts the statement makes itself (capped at `FEW + 1`), and probes that stay probes.
+    A `merged` person has no tokens (`_write_tokens`, `merge_persons`), so the default
+    status condition only guards the join; a status asked for is tested inside.
+    """
+    out = _Sql()
+    if not groups:
+        out.add(f'SELECT {_columns()} FROM "beneficiary" WHERE "tenant_id" = {{}}', "tenant")
+        _status(out, status_mode)
+        for c in range(categories):
+            out.add(
+                ' AND "id" IN (SELECT "beneficiary_id" FROM "beneficiary_category" '
+                'WHERE "tenant_id" = {} AND "code" = {})',
+                "tenant",
+                f"c{c}",
+            )
+        if after:
+            out.add(' AND ("sort_key", "id") > ({}, {})', "after_sort", "after_id")
+        out.add(' ORDER BY "sort_key", "id" LIMIT {}', "limit")
+        return out.sql(), tuple(out.slots)
+
+    status = status_mode == "is"
+    if len(groups) == 1:
+        _one_word(out, postgres, groups[0], categories, status, after)
+    else:
+        _several_words(out, postgres, groups, categories, status, after)
+    # The page's people, in order.
+    out.add(
+        f' SELECT {_person_columns()} FROM "p" JOIN "beneficiary" AS "b" '
+        'ON "b"."tenant_id" = {} AND "b"."id" = "p"."beneficiary_id" WHERE TRUE',
+        "tenant",
     )
+    _status(out, status_mode)
+    out.add(' ORDER BY "p"."sort_key", "p"."beneficiary_id"')
+    return out.sql(), tuple(out.slots)
 
 
 # -- merging ----------------------------------------------------------------------------------

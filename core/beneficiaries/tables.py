@@ -66,11 +66,18 @@ class Beneficiary(TenantScoped, Table, tablename="beneficiary"):
 
 
 class BeneficiarySearchToken(TenantScoped, Table, tablename="beneficiary_search_token"):
-    """One searchable token of a person: folded Greek word, phonetic key, or an identifier."""
+    """One searchable token of a person: folded Greek word, phonetic key, or an identifier.
+
+    `sort_key` is a copy of the person's, so a search orders its matches from the token
+    index alone (`core.beneficiaries.services._list_sql`). Left NULL by a writer, the
+    database fills it in from the person; a change of the person's sort key is copied to
+    their tokens (triggers on both databases).
+    """
 
     id = UUID(primary_key=True)
     beneficiary_id = UUID()
     token = Varchar(length=64)
+    sort_key = Varchar(length=250, null=True, default=None)
 
 
 class BeneficiaryCategory(TenantScoped, Table, tablename="beneficiary_category"):
