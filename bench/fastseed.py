@@ -424,12 +424,12 @@ async def copy_python_rows(
 # --- rows generated inside PostgreSQL --------------------------------------------------------
 
 TOKENS_SQL = """
-INSERT INTO beneficiary_search_token (tenant_id, beneficiary_id, token)
-SELECT b.tenant_id, b.id, t.token FROM beneficiary b
+INSERT INTO beneficiary_search_token (tenant_id, beneficiary_id, token, sort_key)
+SELECT b.tenant_id, b.id, t.token, b.sort_key FROM beneficiary b
 JOIN bench_name_token t ON t.first_name = b.first_name AND t.last_name = b.last_name
-UNION ALL SELECT tenant_id, id, amka FROM beneficiary WHERE amka IS NOT NULL
-UNION ALL SELECT tenant_id, id, afm FROM beneficiary WHERE afm IS NOT NULL
-UNION ALL SELECT tenant_id, id, substr(phone, 4) FROM beneficiary WHERE phone IS NOT NULL
+UNION ALL SELECT tenant_id, id, amka, sort_key FROM beneficiary WHERE amka IS NOT NULL
+UNION ALL SELECT tenant_id, id, afm, sort_key FROM beneficiary WHERE afm IS NOT NULL
+UNION ALL SELECT tenant_id, id, substr(phone, 4), sort_key FROM beneficiary WHERE phone IS NOT NULL
 """
 
 # Person numbers per tenant (the calendar formula picks person k mod P).
