@@ -28,7 +28,7 @@ from core.api import (
     decrypt,
     elot743,
     encrypt,
-    get_person,
+    get_people,
     get_referral,
     keyset,
     list_documents,
@@ -36,7 +36,7 @@ from core.api import (
     membership_roles,
     module_settings,
     open_referral,
-    person_exists,
+    select_together,
     staff_for_user,
     t,
 )
@@ -139,11 +139,18 @@ def _ids(values: Iterable[Any]) -> list[UUID]:
     return [v if isinstance(v, UUID) else UUID(str(v)) for v in values]
 
 
+async def _people(ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
+    """The people, read in one statement; every one must be this tenant's and not merged into
+    another (`person_exists`): another tenant's id is simply not found (404)."""
+    people = await get_people(ids)
+    if any(pid not in people or people[pid].get("status") == "merged" for pid in ids):
+        raise NotFound()
+    return people
+
+
 async def _people_exist(ids: Sequence[UUID]) -> None:
-    """Every person must be this tenant's: another tenant's id is simply not found (404)."""
-    for pid in ids:
-        if not await person_exists(pid):
-            raise NotFound()
+    if ids:
+        await _people(ids)
 
 
 async def _colleagues(
@@ -161,29 +168,46 @@ async def _colleagues(
         raise RequestValidationError(errors=errors)
 
 
-async def _add_parties(record_type: str, record_id: UUID, role: str, ids: Iterable[UUID]) -> None:
-    rows = [
+def _links(record_type: str, record_id: UUID, role: str, ids: Iterable[UUID]) -> list[Party]:
+    return [
         Party(id=uuid4(), record_type=record_type, record_id=record_id, person_id=pid, role=role)
         for pid in ids
     ]
+
+
+async def _add_parties(
+    record_type: str, record_id: UUID, *groups: tuple[str, Iterable[UUID]]
+) -> None:
+    """Link people to a record, each group `(role, ids)` in its role: one insert for all."""
+    rows = [link for role, ids in groups for link in _links(record_type, record_id, role, ids)]
     if rows:
         await Party.insert(*rows)
 
 
-async def _parties(
-    record_type: str, record_ids: Sequence[UUID]
-) -> dict[UUID, list[dict[str, Any]]]:
-    out: dict[UUID, list[dict[str, Any]]] = {rid: [] for rid in record_ids}
-    if not record_ids:
-        return out
-    rows = await Party.select(Party.record_id, Party.person_id, Party.role).where(
+def _parties_query(record_type: str, record_ids: Sequence[UUID]) -> Any:
+    """The parties of these records (a query, to run alone or with others)."""
+    return Party.select(Party.record_id, Party.person_id, Party.role).where(
         (Party.record_type == record_type) & Party.record_id.is_in(list(record_ids))
     )
+
+
+def _parties_by_record(
+    record_ids: Sequence[UUID], rows: Iterable[dict[str, Any]]
+) -> dict[UUID, list[dict[str, Any]]]:
+    out: dict[UUID, list[dict[str, Any]]] = {rid: [] for rid in record_ids}
     for row in rows:
         out.setdefault(row["record_id"], []).append(
             {"person_id": row["person_id"], "role": row["role"]}
         )
     return out
+
+
+async def _parties(
+    record_type: str, record_ids: Sequence[UUID]
+) -> dict[UUID, list[dict[str, Any]]]:
+    if not record_ids:
+        return {}
+    return _parties_by_record(record_ids, await _parties_query(record_type, record_ids))
 
 
 def _who(parties: list[dict[str, Any]], *roles: str) -> list[UUID]:
@@ -267,8 +291,9 @@ async def create_case(ctx: Any, data: CaseCreate) -> dict[str, Any]:
             created_at=now(),
         )
     )
-    await _add_parties("case", case_id, "client", [data.person_id])
-    await _add_parties("case", case_id, "family", data.family_member_ids)
+    await _add_parties(
+        "case", case_id, ("client", [data.person_id]), ("family", data.family_member_ids)
+    )
     if data.referral_id is not None:
         await CaseReferral.insert(
             CaseReferral(
@@ -279,23 +304,30 @@ async def create_case(ctx: Any, data: CaseCreate) -> dict[str, Any]:
                 created_at=now(),
             )
         )
+    out = await get_case(ctx, case_id, audit_read=False)
     await _audit(ctx, "create", "case", case_id, problems=list(data.problems))
-    return await get_case(ctx, case_id, audit_read=False)
+    return out
 
 
 async def get_case(ctx: Any, case_id: UUID, *, audit_read: bool = True) -> dict[str, Any]:
-    row = await _case_row(case_id)
+    """The case with its parties, session count, consents and referrals: one statement."""
+    rows, parties, sessions, consents, links = await select_together(
+        FamilyCase.select().where(FamilyCase.id == case_id).output(load_json=True),
+        _parties_query("case", [case_id]),
+        CounsellingSession.select(CounsellingSession.id).where(
+            CounsellingSession.case_id == case_id
+        ),
+        GuardianConsent.select().where(GuardianConsent.case_id == case_id),
+        CaseReferral.select(CaseReferral.referral_id).where(CaseReferral.case_id == case_id),
+    )
+    if not rows:
+        raise NotFound()
     settings = await settings_for(ctx)
-    parties = (await _parties("case", [case_id]))[case_id]
-    out = await _case_out(row, settings, parties, await _session_count(case_id))
-    consents = await GuardianConsent.select().where(GuardianConsent.case_id == case_id)
+    out = await _case_out(
+        dict(rows[0]), settings, _parties_by_record([case_id], parties)[case_id], len(sessions)
+    )
     out["consents"] = [_row_out(c, "note") for c in consents]
-    out["referral_ids"] = [
-        r["referral_id"]
-        for r in await CaseReferral.select(CaseReferral.referral_id).where(
-            CaseReferral.case_id == case_id
-        )
-    ]
+    out["referral_ids"] = [r["referral_id"] for r in links]
     if audit_read:
         await _audit(ctx, "read", "case", case_id)
     return out
@@ -341,8 +373,9 @@ async def close_case(ctx: Any, case_id: UUID, data: CaseClose) -> dict[str, Any]
     await FamilyCase.update({FamilyCase.status: "closed", FamilyCase.closed_on: closed_on}).where(
         FamilyCase.id == case_id
     )
+    out = await get_case(ctx, case_id, audit_read=False)
     await _audit(ctx, "update", "case", case_id, status="closed")
-    return await get_case(ctx, case_id, audit_read=False)
+    return out
 
 
 async def record_review(ctx: Any, case_id: UUID, data: ReviewCreate) -> dict[str, Any]:
@@ -354,8 +387,9 @@ async def record_review(ctx: Any, case_id: UUID, data: ReviewCreate) -> dict[str
             FamilyCase.last_review_on: data.reviewed_on or today(ctx),
         }
     ).where(FamilyCase.id == case_id)
+    out = await get_case(ctx, case_id, audit_read=False)
     await _audit(ctx, "update", "case", case_id, review=sessions)
-    return await get_case(ctx, case_id, audit_read=False)
+    return out
 
 
 async def add_consent(ctx: Any, case_id: UUID, data: ConsentCreate) -> dict[str, Any]:
@@ -389,27 +423,32 @@ async def add_consent(ctx: Any, case_id: UUID, data: ConsentCreate) -> dict[str,
 # -- sessions --------------------------------------------------------------------------------
 
 
-async def _covered_minors(case_id: UUID) -> set[UUID]:
-    rows = await GuardianConsent.select(GuardianConsent.minor_id).where(
-        GuardianConsent.case_id == case_id
-    )
-    return {r["minor_id"] for r in rows}
-
-
 async def create_session(ctx: Any, case_id: UUID, data: SessionCreate) -> dict[str, Any]:
-    case = await _case_row(case_id)
+    """Record a session. The case, its consents, parties and sessions are read in one
+    statement, the people in one, and the answer is built from what was written."""
+    rows, covered, case_parties, held = await select_together(
+        FamilyCase.select().where(FamilyCase.id == case_id).output(load_json=True),
+        GuardianConsent.select(GuardianConsent.minor_id).where(GuardianConsent.case_id == case_id),
+        _parties_query("case", [case_id]),
+        CounsellingSession.select(CounsellingSession.id).where(
+            CounsellingSession.case_id == case_id
+        ),
+    )
+    if not rows:
+        raise NotFound()
+    case = rows[0]
     settings = await settings_for(ctx)
     if case["status"] != "open":
         raise _error("case_id", "case_closed")
     if data.session_type not in settings.session_types:
         raise _error("session_type", "session_type_not_offered")
-    await _people_exist(data.participant_ids)
+    people = await _people(data.participant_ids)
     day = data.held_at.astimezone(zone(ctx)).date()
-    births: dict[UUID, date | None] = {}
-    for pid in data.participant_ids:
-        births[pid] = (await get_person(pid)).get("birth_date")
+    births: dict[UUID, date | None] = {
+        pid: people[pid].get("birth_date") for pid in data.participant_ids
+    }
     decision = rules.minors_without_consent(
-        births, await _covered_minors(case_id), day, settings.age_of_majority
+        births, {r["minor_id"] for r in covered}, day, settings.age_of_majority
     )
     if decision.flag:
         raise _error("participant_ids", "minor_without_consent")
@@ -436,7 +475,7 @@ async def create_session(ctx: Any, case_id: UUID, data: SessionCreate) -> dict[s
             record=("session", session_id),
         )
         appointment_id = appointment["id"]
-    await CounsellingSession.insert(
+    (row,) = await CounsellingSession.insert(
         CounsellingSession(
             id=session_id,
             case_id=case_id,
@@ -449,18 +488,17 @@ async def create_session(ctx: Any, case_id: UUID, data: SessionCreate) -> dict[s
             video_link=link,
             created_at=now(),
         )
-    )
-    await _add_parties("session", session_id, "participant", data.participant_ids)
-    known = set(_who((await _parties("case", [case_id]))[case_id]))
-    await _add_parties(
-        "case", case_id, "family", [p for p in data.participant_ids if p not in known]
-    )
-    await _audit(ctx, "create", "session", session_id, case=str(case_id), type=data.session_type)
-    out = await get_session(ctx, session_id, audit_read=False)
-    sessions = await _session_count(case_id)
+    ).returning(*CounsellingSession._meta.columns)
+    # The participants join the session, and those new to the case its family: one insert.
+    known = set(_who(_parties_by_record([case_id], case_parties)[case_id]))
+    participants = _links("session", session_id, "participant", data.participant_ids)
+    family = _links("case", case_id, "family", [p for p in data.participant_ids if p not in known])
+    await Party.insert(*participants, *family)
+    out = _session_out(dict(row), [{"person_id": p.person_id} for p in participants])
     out["review"] = rules.review_due(
-        sessions, case["reviewed_at_sessions"], settings.review_threshold
+        len(held) + 1, case["reviewed_at_sessions"], settings.review_threshold
     ).as_dict()
+    await _audit(ctx, "create", "session", session_id, case=str(case_id), type=data.session_type)
     return out
 
 
@@ -535,14 +573,16 @@ async def create_note(ctx: Any, session_id: UUID, data: NoteCreate) -> dict[str,
             updated_at=stamp,
         )
     )
+    out = await _note_out(await _readable_note(ctx, note_id))
     await _audit(ctx, "create", "note", note_id, session=str(session_id), readers=len(readers))
-    return await _note_out(await _readable_note(ctx, note_id))
+    return out
 
 
 async def read_note(ctx: Any, note_id: UUID) -> dict[str, Any]:
     row = await _readable_note(ctx, note_id)
+    out = await _note_out(row)
     await _audit(ctx, "read", "note", note_id)
-    return await _note_out(row)
+    return out
 
 
 async def list_notes(ctx: Any, session_id: UUID) -> list[dict[str, Any]]:
@@ -576,8 +616,9 @@ async def update_note(ctx: Any, note_id: UUID, data: NoteUpdate) -> dict[str, An
         await _colleagues(ctx, readers, "readers")
         values[ClinicalNote.readers] = [str(r) for r in readers]
     await ClinicalNote.update(values).where(ClinicalNote.id == note_id)
+    out = await _note_out(await _readable_note(ctx, note_id))
     await _audit(ctx, "update", "note", note_id)
-    return await _note_out(await _readable_note(ctx, note_id))
+    return out
 
 
 # -- referrals ---------------------------------------------------------------------------
@@ -599,8 +640,9 @@ async def refer(ctx: Any, case_id: UUID, data: ReferralForm) -> dict[str, Any]:
             id=uuid4(), case_id=case_id, referral_id=referral_id, direction="out", created_at=now()
         )
     )
+    out = await get_referral(ctx, referral_id, audit=False)
     await _audit(ctx, "create", "case_referral", referral_id, case=str(case_id))
-    return await get_referral(ctx, referral_id, audit=False)
+    return out
 
 
 async def case_referrals(ctx: Any, case_id: UUID) -> list[dict[str, Any]]:
@@ -642,9 +684,10 @@ async def create_programme(ctx: Any, data: ProgrammeCreate) -> dict[str, Any]:
             created_at=now(),
         )
     )
-    await _add_parties("programme", programme_id, "enrolled", data.enrolled_ids)
+    await _add_parties("programme", programme_id, ("enrolled", data.enrolled_ids))
+    out = await get_programme(ctx, programme_id, audit_read=False)
     await _audit(ctx, "create", "programme", programme_id, kind=data.kind)
-    return await get_programme(ctx, programme_id, audit_read=False)
+    return out
 
 
 async def enrol(ctx: Any, programme_id: UUID, data: EnrolmentCreate) -> dict[str, Any]:
@@ -652,18 +695,25 @@ async def enrol(ctx: Any, programme_id: UUID, data: EnrolmentCreate) -> dict[str
     await _people_exist(data.person_ids)
     have = set(_who((await _parties("programme", [programme_id]))[programme_id]))
     new = [p for p in dict.fromkeys(data.person_ids) if p not in have]
-    await _add_parties("programme", programme_id, "enrolled", new)
+    await _add_parties("programme", programme_id, ("enrolled", new))
+    out = await get_programme(ctx, programme_id, audit_read=False)
     await _audit(ctx, "update", "programme", programme_id, enrolled=len(new))
-    return await get_programme(ctx, programme_id, audit_read=False)
+    return out
 
 
 async def add_meeting(ctx: Any, programme_id: UUID, data: MeetingCreate) -> dict[str, Any]:
-    programme = await _programme_row(programme_id)
+    rows, parties = await select_together(
+        Programme.select().where(Programme.id == programme_id).output(load_json=True),
+        _parties_query("programme", [programme_id]),
+    )
+    if not rows:
+        raise NotFound()
+    programme = rows[0]
     if data.held_on < programme["starts_on"] or (
         programme["ends_on"] is not None and data.held_on > programme["ends_on"]
     ):
         raise _error("held_on", "outside_programme")
-    enrolled = _who((await _parties("programme", [programme_id]))[programme_id])
+    enrolled = _who(_parties_by_record([programme_id], parties)[programme_id])
     present = list(dict.fromkeys(data.present_ids))
     if any(p not in enrolled for p in present):
         raise _error("present_ids", "not_enrolled")
@@ -692,17 +742,13 @@ async def add_meeting(ctx: Any, programme_id: UUID, data: MeetingCreate) -> dict
     ]
     if rows:
         await Attendance.insert(*rows)
+    out = await get_programme(ctx, programme_id, audit_read=False)
     await _audit(ctx, "create", "meeting", meeting_id, programme=str(programme_id))
-    return await get_programme(ctx, programme_id, audit_read=False)
+    return out
 
 
-async def _meetings(programme_id: UUID) -> list[dict[str, Any]]:
-    rows = (
-        await ProgrammeMeeting.select()
-        .where(ProgrammeMeeting.programme_id == programme_id)
-        .order_by(ProgrammeMeeting.held_on)
-    )
-    attendance = await Attendance.select().where(Attendance.programme_id == programme_id)
+def _meetings(rows: list[dict[str, Any]], attendance: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A programme's meetings (in date order) with who was present and absent at each."""
     by_meeting: dict[UUID, list[dict[str, Any]]] = {}
     for a in attendance:
         by_meeting.setdefault(a["meeting_id"], []).append(a)
@@ -717,11 +763,22 @@ async def _meetings(programme_id: UUID) -> list[dict[str, Any]]:
 
 
 async def get_programme(ctx: Any, programme_id: UUID, *, audit_read: bool = True) -> dict[str, Any]:
-    row = await _programme_row(programme_id)
+    """The programme with its enrolled people, meetings and attendance: one statement."""
+    rows, parties, meetings, attendance = await select_together(
+        Programme.select().where(Programme.id == programme_id).output(load_json=True),
+        _parties_query("programme", [programme_id]),
+        ProgrammeMeeting.select()
+        .where(ProgrammeMeeting.programme_id == programme_id)
+        .order_by(ProgrammeMeeting.held_on),
+        Attendance.select().where(Attendance.programme_id == programme_id),
+    )
+    if not rows:
+        raise NotFound()
+    row = rows[0]
     out = _row_out(row)
     out["facilitators"] = _ids(row["facilitators"] or [])
-    out["enrolled_ids"] = _who((await _parties("programme", [programme_id]))[programme_id])
-    out["meetings"] = await _meetings(programme_id)
+    out["enrolled_ids"] = _who(_parties_by_record([programme_id], parties)[programme_id])
+    out["meetings"] = _meetings(meetings, attendance)
     marks = [
         m for meeting in out["meetings"] for m in meeting["present_ids"] + meeting["absent_ids"]
     ]
@@ -753,17 +810,35 @@ async def list_programmes(
         cursor=cursor,
         descending=True,
     )
-    parties = await _parties("programme", [r["id"] for r in rows])
+    ids = [r["id"] for r in rows]
+    parties = await _parties("programme", ids)
+    meetings = await _meeting_counts(ids)
     items = []
     for r in rows:
         item = _row_out(r)
         item["facilitators"] = _ids(r["facilitators"] or [])
         item["enrolled"] = len(parties[r["id"]])
-        item["meetings"] = int(
-            await ProgrammeMeeting.count().where(ProgrammeMeeting.programme_id == r["id"])
-        )
+        item["meetings"] = meetings[r["id"]]
         items.append(item)
     return items, next_cursor
+
+
+async def _meeting_counts(programme_ids: Sequence[UUID]) -> dict[UUID, int]:
+    """Meetings per programme in one grouped statement (a count per programme made a page
+    of programmes cost a statement each)."""
+    out = {programme_id: 0 for programme_id in programme_ids}
+    if not programme_ids:
+        return out
+    rows = (
+        await ProgrammeMeeting.select(
+            ProgrammeMeeting.programme_id, Count(ProgrammeMeeting.id, alias="meetings")
+        )
+        .where(ProgrammeMeeting.programme_id.is_in(list(programme_ids)))
+        .group_by(ProgrammeMeeting.programme_id)
+    )
+    for row in rows:
+        out[row["programme_id"]] = int(row["meetings"])
+    return out
 
 
 # -- volunteers and trainees --------------------------------------------------------------------
@@ -772,28 +847,52 @@ async def list_programmes(
 async def create_helper(ctx: Any, data: HelperCreate) -> dict[str, Any]:
     helper_id = uuid4()
     await Helper.insert(Helper(id=helper_id, created_at=now(), **data.model_dump()))
+    out = await get_helper(ctx, helper_id)
     await _audit(ctx, "create", "helper", helper_id, kind=data.kind)
-    return await get_helper(ctx, helper_id)
+    return out
 
 
-async def get_helper(ctx: Any, helper_id: UUID) -> dict[str, Any]:
-    row = await Helper.select().where(Helper.id == helper_id).first()
-    if row is None:
-        raise NotFound()
+def _helper_out(row: dict[str, Any], sessions: list[dict[str, Any]]) -> dict[str, Any]:
     out = _row_out(row)
-    sessions = (
-        await Supervision.select()
-        .where(Supervision.helper_id == helper_id)
-        .order_by(Supervision.supervised_on)
-    )
     out["supervision"] = [{**_row_out(s), "hours": float(s["hours"])} for s in sessions]
     out["supervision_hours"] = round(sum(float(s["hours"]) for s in sessions), 2)
     return out
 
 
+def _supervision_query(helper_ids: Any) -> Any:
+    """Supervision sessions of these helpers (ids or a subquery), oldest first."""
+    return (
+        Supervision.select()
+        .where(Supervision.helper_id.is_in(helper_ids))
+        .order_by(Supervision.supervised_on)
+    )
+
+
+def _helpers_out(
+    rows: list[dict[str, Any]], sessions: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    by_helper: dict[UUID, list[dict[str, Any]]] = {}
+    for s in sessions:
+        by_helper.setdefault(s["helper_id"], []).append(s)
+    return [_helper_out(r, by_helper.get(r["id"], [])) for r in rows]
+
+
+async def get_helper(ctx: Any, helper_id: UUID) -> dict[str, Any]:
+    rows, sessions = await select_together(
+        Helper.select().where(Helper.id == helper_id), _supervision_query([helper_id])
+    )
+    if not rows:
+        raise NotFound()
+    return _helpers_out(rows, sessions)[0]
+
+
 async def list_helpers(ctx: Any) -> list[dict[str, Any]]:
-    rows = await Helper.select(Helper.id).order_by(Helper.starts_on, ascending=False)
-    return [await get_helper(ctx, r["id"]) for r in rows]
+    """Every helper with their supervision, in one statement however many there are."""
+    rows, sessions = await select_together(
+        Helper.select().order_by(Helper.starts_on, ascending=False),
+        _supervision_query(Helper.select(Helper.id)),
+    )
+    return _helpers_out(rows, sessions)
 
 
 async def add_supervision(ctx: Any, helper_id: UUID, data: SupervisionCreate) -> dict[str, Any]:
@@ -812,8 +911,9 @@ async def add_supervision(ctx: Any, helper_id: UUID, data: SupervisionCreate) ->
             created_at=now(),
         )
     )
+    out = await get_helper(ctx, helper_id)
     await _audit(ctx, "create", "supervision", supervision_id, helper=str(helper_id))
-    return await get_helper(ctx, helper_id)
+    return out
 
 
 # -- child-protection investigations -----------------------------------------------------------
@@ -845,14 +945,21 @@ async def _investigation_row(
 ) -> dict[str, Any]:
     """The order, if it exists in this tenant and the user may see it (404 otherwise:
     whether an order exists about a child is itself sensitive)."""
-    row = (
-        await Investigation.select()
-        .where(Investigation.id == investigation_id)
-        .first()
-        .output(load_json=True)
-    )
-    if row is None:
+    rows = await _investigation_query(investigation_id)
+    return _visible_row(ctx, rows, check_visible=check_visible)
+
+
+def _investigation_query(investigation_id: UUID) -> Any:
+    return Investigation.select().where(Investigation.id == investigation_id).output(load_json=True)
+
+
+def _visible_row(
+    ctx: Any, rows: list[dict[str, Any]], *, check_visible: bool = True
+) -> dict[str, Any]:
+    """The order of `_investigation_query`'s answer, if the user may see it (404 otherwise)."""
+    if not rows:
         raise NotFound()
+    row = rows[0]
     if (
         check_visible
         and not sees_every_order(ctx)
@@ -902,8 +1009,13 @@ async def create_investigation(ctx: Any, data: InvestigationCreate) -> dict[str,
             created_at=now(),
         )
     )
-    await _add_parties("investigation", investigation_id, "child", data.children_ids)
-    await _add_parties("investigation", investigation_id, "adult", data.adult_ids)
+    await _add_parties(
+        "investigation",
+        investigation_id,
+        ("child", data.children_ids),
+        ("adult", data.adult_ids),
+    )
+    out = await get_investigation(ctx, investigation_id, audit_read=False, new=True)
     await _audit(
         ctx,
         "create",
@@ -912,29 +1024,36 @@ async def create_investigation(ctx: Any, data: InvestigationCreate) -> dict[str,
         allegation=data.allegation,
         priority=data.priority,
     )
-    return await get_investigation(ctx, investigation_id, audit_read=False)
+    return out
 
 
 async def get_investigation(
-    ctx: Any, investigation_id: UUID, *, audit_read: bool = True, check_visible: bool = True
+    ctx: Any,
+    investigation_id: UUID,
+    *,
+    audit_read: bool = True,
+    check_visible: bool = True,
+    new: bool = False,
 ) -> dict[str, Any]:
-    row = await _investigation_row(ctx, investigation_id, check_visible=check_visible)
-    settings = await settings_for(ctx)
-    parties = (await _parties("investigation", [investigation_id]))[investigation_id]
-    out = _investigation_out(row, parties, today(ctx), settings)
-    visits = (
-        await InvestigationVisit.select()
-        .where(InvestigationVisit.investigation_id == investigation_id)
-        .order_by(InvestigationVisit.created_at)
-    )
-    out["visits"] = [_row_out(v) for v in visits]
-    dispatches = (
-        await Dispatch.select()
+    """The order with its parties, visits and dispatches (one statement; nothing of it is
+    answered unless the user may see the order) and its documents (none yet when `new`)."""
+    rows, parties, visits, dispatches = await select_together(
+        _investigation_query(investigation_id),
+        _parties_query("investigation", [investigation_id]),
+        _visits_query(investigation_id),
+        Dispatch.select()
         .where(Dispatch.investigation_id == investigation_id)
-        .order_by(Dispatch.sent_on)
+        .order_by(Dispatch.sent_on),
     )
+    row = _visible_row(ctx, rows, check_visible=check_visible)
+    settings = await settings_for(ctx)
+    who = _parties_by_record([investigation_id], parties)[investigation_id]
+    out = _investigation_out(row, who, today(ctx), settings)
+    out["visits"] = [_row_out(v) for v in visits]
     out["dispatches"] = [_row_out(d) for d in dispatches]
-    out["documents"] = await list_documents(INVESTIGATION_DOC, investigation_id, actor=ctx)
+    out["documents"] = (
+        [] if new else await list_documents(INVESTIGATION_DOC, investigation_id, actor=ctx)
+    )
     if audit_read:
         await _audit(ctx, "read", "investigation", investigation_id)
     return out
@@ -1007,6 +1126,10 @@ async def update_investigation(
         values[Investigation.status] = data.status
     if values:
         await Investigation.update(values).where(Investigation.id == investigation_id)
+    # A case worker who hands the order over to colleagues no longer sees it: answer with the
+    # order as saved rather than refusing the change they were allowed to make.
+    out = await get_investigation(ctx, investigation_id, audit_read=False, check_visible=False)
+    if values:
         await _audit(
             ctx,
             "update",
@@ -1014,9 +1137,7 @@ async def update_investigation(
             investigation_id,
             fields=sorted(str(k._meta.name) for k in values),
         )
-    # A case worker who hands the order over to colleagues no longer sees it: answer with the
-    # order as saved rather than refusing the change they were allowed to make.
-    return await get_investigation(ctx, investigation_id, audit_read=False, check_visible=False)
+    return out
 
 
 async def book_visit(ctx: Any, investigation_id: UUID, data: VisitCreate) -> dict[str, Any]:
@@ -1049,24 +1170,39 @@ async def book_visit(ctx: Any, investigation_id: UUID, data: VisitCreate) -> dic
     return {"id": visit_id, "kind": data.kind, "appointment": appointment}
 
 
-async def report_template(ctx: Any, investigation_id: UUID) -> str:
-    """The skeleton of the social-investigation report (έκθεση κοινωνικής έρευνας), in Greek:
-    the language of the submission, whatever the user's UI language."""
-    row = await _investigation_row(ctx, investigation_id)
-    parties = (await _parties("investigation", [investigation_id]))[investigation_id]
+def _visits_query(investigation_id: UUID) -> Any:
+    return (
+        InvestigationVisit.select()
+        .where(InvestigationVisit.investigation_id == investigation_id)
+        .order_by(InvestigationVisit.created_at)
+    )
 
-    async def names(ids: list[UUID]) -> str:
+
+async def report_template(
+    ctx: Any, investigation_id: UUID, row: dict[str, Any] | None = None
+) -> str:
+    """The skeleton of the social-investigation report (έκθεση κοινωνικής έρευνας), in Greek:
+    the language of the submission, whatever the user's UI language. `row`: the order, when
+    the caller has read it (and checked that the user may see it)."""
+    if row is None:
+        row = await _investigation_row(ctx, investigation_id)
+    party_rows, visits = await select_together(
+        _parties_query("investigation", [investigation_id]), _visits_query(investigation_id)
+    )
+    parties = _parties_by_record([investigation_id], party_rows)[investigation_id]
+    people = await get_people(_who(parties))
+
+    def names(ids: list[UUID]) -> str:
         out = []
         for pid in ids:
-            person = await get_person(pid)
+            person = people.get(pid)
+            if person is None:
+                raise NotFound()  # as `get_person` for a party the registry no longer has
             birth = person.get("birth_date")
             born = f" (γενν. {birth.strftime('%d/%m/%Y')})" if birth else ""
             out.append(f"{person['last_name']} {person['first_name']}{born}")
         return ", ".join(out) or "-"
 
-    visits = await InvestigationVisit.select().where(
-        InvestigationVisit.investigation_id == investigation_id
-    )
     allegation = {"abuse": "κακοποίηση", "neglect": "παραμέληση", "other": "άλλο"}
     lines = [
         "ΕΚΘΕΣΗ ΚΟΙΝΩΝΙΚΗΣ ΕΡΕΥΝΑΣ",
@@ -1078,8 +1214,8 @@ async def report_template(ctx: Any, investigation_id: UUID) -> str:
         + ")",
         f"Αντικείμενο: {allegation.get(row['allegation'], row['allegation'])}",
         "",
-        f"Ανήλικοι: {await names(_who(parties, 'child'))}",
-        f"Ενήλικες: {await names(_who(parties, 'adult'))}",
+        f"Ανήλικοι: {names(_who(parties, 'child'))}",
+        f"Ενήλικες: {names(_who(parties, 'adult'))}",
         "",
         "1. Μεθοδολογία",
         f"Πραγματοποιήθηκαν {sum(1 for v in visits if v['kind'] == 'home_visit')} κατ' οίκον "
@@ -1102,24 +1238,34 @@ async def save_report(ctx: Any, investigation_id: UUID, data: ReportDraft) -> di
     row = await _investigation_row(ctx, investigation_id)
     if row["status"] == "closed":
         raise _error("body", "investigation_closed")
+    saved = {"report_body": await encrypt(data.body, REPORT_BODY) or "", "report_updated_at": now()}
     await Investigation.update(
         {
-            Investigation.report_body: await encrypt(data.body, REPORT_BODY) or "",
-            Investigation.report_updated_at: now(),
+            Investigation.report_body: saved["report_body"],
+            Investigation.report_updated_at: saved["report_updated_at"],
         }
     ).where(Investigation.id == investigation_id)
+    # The answer is built from what was written, not read back.
+    answer = await read_report(ctx, investigation_id, audit_read=False, row={**row, **saved})
     await _audit(ctx, "update", "investigation_report", investigation_id)
-    return await read_report(ctx, investigation_id, audit_read=False)
+    return answer
 
 
 async def read_report(
-    ctx: Any, investigation_id: UUID, *, audit_read: bool = True
+    ctx: Any,
+    investigation_id: UUID,
+    *,
+    audit_read: bool = True,
+    row: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    row = await _investigation_row(ctx, investigation_id)
+    """The saved report, or the template until a draft is saved. `row`: the order, when the
+    caller has read it (and checked that the user may see it)."""
+    if row is None:
+        row = await _investigation_row(ctx, investigation_id)
     body = await decrypt(row["report_body"], REPORT_BODY) or ""
     drafted = bool(body)
     if not drafted:
-        body = await report_template(ctx, investigation_id)
+        body = await report_template(ctx, investigation_id, row)
     if audit_read:
         await _audit(ctx, "read", "investigation_report", investigation_id)
     return {
@@ -1134,7 +1280,7 @@ async def report_pdf(ctx: Any, investigation_id: UUID) -> tuple[bytes, str]:
     from plugins.family_center.pdf import render_report
 
     row = await _investigation_row(ctx, investigation_id)
-    report = await read_report(ctx, investigation_id, audit_read=False)
+    report = await read_report(ctx, investigation_id, audit_read=False, row=row)
     await _audit(ctx, "export", "investigation_report", investigation_id, format="pdf")
     title = f"{ctx.tenant.name} - {row['order_protocol']}"
     # A header is latin-1: a Greek protocol number (Π-901/2026) is transliterated (ELOT 743).
@@ -1167,8 +1313,9 @@ async def add_dispatch(ctx: Any, investigation_id: UUID, data: DispatchCreate) -
         await Investigation.update(
             {Investigation.status: "submitted", Investigation.completed_on: data.sent_on}
         ).where(Investigation.id == investigation_id)
+    out = await get_investigation(ctx, investigation_id, audit_read=False)
     await _audit(ctx, "create", "dispatch", dispatch_id, what=data.what)
-    return await get_investigation(ctx, investigation_id, audit_read=False)
+    return out
 
 
 async def investigation_exists(investigation_id: UUID) -> bool:
@@ -1261,63 +1408,46 @@ async def export_person(person_id: Any) -> dict[str, Any]:
         pid = UUID(str(person_id))
     except ValueError:
         return {}
-    links = await Party.select().where(Party.person_id == pid)
-    by_type: dict[str, set[UUID]] = {}
-    for link in links:
-        by_type.setdefault(link["record_type"], set()).add(link["record_id"])
-    cases = []
-    for case_id in sorted(by_type.get("case", set())):
-        row = (
-            await FamilyCase.select().where(FamilyCase.id == case_id).first().output(load_json=True)
+    # One statement for all of it: each record type through the person's parties (a subquery).
+    cases, sessions, notes, consents, programmes, attendance, rows = await select_together(
+        FamilyCase.select()
+        .where(FamilyCase.id.is_in(_involving("case", pid)))
+        .order_by(FamilyCase.id)
+        .output(load_json=True),
+        CounsellingSession.select()
+        .where(CounsellingSession.id.is_in(_involving("session", pid)))
+        .order_by(CounsellingSession.id),
+        ClinicalNote.select(ClinicalNote.id).where(
+            ClinicalNote.session_id.is_in(_involving("session", pid))
+        ),
+        GuardianConsent.select().where(
+            (GuardianConsent.minor_id == pid) | (GuardianConsent.guardian_id == pid)
+        ),
+        Programme.select()
+        .where(Programme.id.is_in(_involving("programme", pid)))
+        .order_by(Programme.id)
+        .output(load_json=True),
+        Attendance.select().where(Attendance.person_id == pid),
+        Investigation.select(
+            Investigation.id,
+            Investigation.order_protocol,
+            Investigation.prosecutor_office,
+            Investigation.received_on,
+            Investigation.deadline,
+            Investigation.allegation,
+            Investigation.status,
+            Investigation.completed_on,
         )
-        if row is not None:
-            cases.append(_plain(_row_out(row)))
-    sessions = []
-    for session_id in sorted(by_type.get("session", set())):
-        row = await CounsellingSession.select().where(CounsellingSession.id == session_id).first()
-        if row is not None:
-            sessions.append(_plain(_row_out(row)))
-    withheld = 0
-    if by_type.get("session"):
-        withheld = int(
-            await ClinicalNote.count().where(
-                ClinicalNote.session_id.is_in(sorted(by_type["session"]))
-            )
-        )
-    consents = await GuardianConsent.select().where(
-        (GuardianConsent.minor_id == pid) | (GuardianConsent.guardian_id == pid)
+        .where(Investigation.id.is_in(_involving("investigation", pid)))
+        .order_by(Investigation.id),
     )
-    programmes = []
-    for programme_id in sorted(by_type.get("programme", set())):
-        row = (
-            await Programme.select()
-            .where(Programme.id == programme_id)
-            .first()
-            .output(load_json=True)
-        )
-        if row is not None:
-            programmes.append(_plain(_row_out(row, "facilitators")))
-    attendance = await Attendance.select().where(Attendance.person_id == pid)
-    investigations = []
-    for inv_id in sorted(by_type.get("investigation", set())):
-        row = await Investigation.select().where(Investigation.id == inv_id).first()
-        if row is not None:
-            keep = (
-                "id",
-                "order_protocol",
-                "prosecutor_office",
-                "received_on",
-                "deadline",
-                "allegation",
-                "status",
-                "completed_on",
-            )
-            investigations.append(_plain({k: row[k] for k in keep}))
+    withheld = len(notes)
+    investigations = [_plain(dict(row)) for row in rows]
     out: dict[str, Any] = {
-        "cases": cases,
-        "sessions": sessions,
+        "cases": [_plain(_row_out(r)) for r in cases],
+        "sessions": [_plain(_row_out(r)) for r in sessions],
         "consents": [_plain(_row_out(c, "note")) for c in consents],
-        "programmes": programmes,
+        "programmes": [_plain(_row_out(r, "facilitators")) for r in programmes],
         "attendance": [_plain(_row_out(a)) for a in attendance],
         "investigations": investigations,
     }
