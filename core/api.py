@@ -21,6 +21,11 @@ from core.beneficiaries.services import (
     person_exists,
     person_ref,
 )
+from core.beneficiaries.together import (
+    PersonInHousehold,
+    household_ids_of,
+    people_with_households,
+)
 from core.casework.consent import consent_in_force_for, current_consent
 from core.clock import now as local_now
 from core.clock import today as local_today
@@ -162,6 +167,7 @@ __all__ = [
     "Panel",
     "PanelItem",
     "PermissionSpec",
+    "PersonInHousehold",
     "PersonRef",
     "ProcessingSpec",
     "ReportSpec",
@@ -203,6 +209,7 @@ __all__ = [
     "get_staff",
     "hookimpl",
     "household_composition",
+    "household_ids_of",
     "in_each_tenant",
     "invalid",
     "keyset",
@@ -216,6 +223,7 @@ __all__ = [
     "move_appointment",
     "open_referral",
     "parse_form",
+    "people_with_households",
     "person_exists",
     "person_ref",
     "read_document",
