@@ -36,6 +36,7 @@ from core.api import (
     decrypt,
     encrypt,
     get_appointment,
+    get_people,
     get_person,
     get_staff,
     keyset,
@@ -43,8 +44,10 @@ from core.api import (
     local_today,
     module_settings,
     person_exists,
+    select_together,
     set_appointment_status,
-    staff_for_user,
+    staff_exists,
+    staff_id_for_user,
     system_actor,
     t,
 )
@@ -157,8 +160,8 @@ async def staff_names(staff_ids: Iterable[UUID]) -> dict[UUID, str]:
 
 
 async def my_staff_id(ctx: Any) -> UUID | None:
-    found = await staff_for_user(ctx.user_id)
-    return UUID(str(found["id"])) if found else None
+    """The user's staff profile id (one lookup: the profile itself is not needed)."""
+    return await staff_id_for_user(ctx.user_id)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -200,14 +203,22 @@ async def _audit(
 
 async def check_person(person_id: UUID, field_name: str = "person_id") -> dict[str, Any]:
     """The person, when they are the current tenant's; 404 naming the field otherwise."""
-    if not await person_exists(person_id):
+    try:
+        person = await get_person(person_id)
+    except NotFound:
+        person = None
+    if person is None or person.get("status") == "merged":  # as `person_exists`: one read
         raise NotFound(errors=[_error(field_name, "unknown_beneficiary")])
-    return await get_person(person_id)
+    return person
 
 
 async def check_staff(staff_id: UUID, service: str, field_name: str) -> dict[str, Any]:
     """A staff profile of this tenant able to deliver `service`; 422 naming the field."""
-    profile = await staff_profile(staff_id)
+    return _check_profile(await staff_profile(staff_id), service, field_name)
+
+
+def _check_profile(profile: dict[str, Any] | None, service: str, field_name: str) -> dict[str, Any]:
+    """`check_staff` on a profile already read (None: not found)."""
     if profile is None or not profile.get("active", True):
         raise RequestValidationError(errors=[_error(field_name, "unknown_staff")])
     roles = {profile.get("profession"), *(profile.get("roles") or [])}
@@ -236,14 +247,7 @@ def _age(person: dict[str, Any], on: date) -> int | None:
 
 async def latest_assessments(person_id: UUID) -> dict[str, dict[str, Any]]:
     """The latest assessment of each scale (by date, then by signing time)."""
-    rows = (
-        await Assessment.select()
-        .where(Assessment.person_id == person_id)
-        .order_by(Assessment.assessed_on)
-        .order_by(Assessment.signed_at)
-        .output(load_json=True)
-    )
-    return {r["scale"]: r for r in rows}
+    return {r["scale"]: r for r in await _assessed_query([person_id])}
 
 
 async def _assessment_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
@@ -325,8 +329,9 @@ async def create_assessment(ctx: Any, scale: str, form: AssessmentBase) -> dict[
             signed_at=_now(),
         )
     )
+    out = await get_assessment(ctx, row_id, audit_read=False)
     await _audit(ctx, "create", "assessment", row_id, scale=scale, band=result.band)
-    return await get_assessment(ctx, row_id, audit_read=False)
+    return out
 
 
 async def get_assessment(
@@ -388,8 +393,9 @@ async def create_home_risk(ctx: Any, form: HomeRiskForm) -> dict[str, Any]:
             signed_at=_now(),
         )
     )
+    out = await get_home_risk(ctx, row_id, audit_read=False)
     await _audit(ctx, "create", "home_risk", row_id)
-    return await get_home_risk(ctx, row_id, audit_read=False)
+    return out
 
 
 async def _home_risk_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
@@ -456,9 +462,11 @@ def _facts(
 
 
 async def _evaluate(
-    ctx: Any, person_id: UUID, data: dict[str, Any]
+    ctx: Any, person_id: UUID, data: dict[str, Any], person: dict[str, Any] | None = None
 ) -> tuple[rules.Decision, rules.Priority]:
-    person = await get_person(person_id)
+    """Eligibility and priority of an application; `person`: when the caller has read it."""
+    if person is None:
+        person = await get_person(person_id)
     settings = await settings_for(ctx.tenant)
     latest = await latest_assessments(person_id)
     scores = {scale: row["total"] for scale, row in latest.items()}
@@ -518,9 +526,9 @@ async def _application_out(row: dict[str, Any], health: bool) -> dict[str, Any]:
 
 
 async def create_application(ctx: Any, form: ApplicationForm) -> dict[str, Any]:
-    await check_person(form.person_id)
+    person = await check_person(form.person_id)
     data = form.model_dump(mode="json", exclude={"person_id", "received_on", "health_conditions"})
-    decision, prio = await _evaluate(ctx, form.person_id, data)
+    decision, prio = await _evaluate(ctx, form.person_id, data, person)
     now = _now()
     row_id = uuid4()
     await Application.insert(
@@ -542,8 +550,9 @@ async def create_application(ctx: Any, form: ApplicationForm) -> dict[str, Any]:
             updated_at=now,
         )
     )
+    out = await get_application(ctx, row_id, audit_read=False)
     await _audit(ctx, "create", "application", row_id, decision=decision.decision)
-    return await get_application(ctx, row_id, audit_read=False)
+    return out
 
 
 async def _application_row(application_id: UUID) -> dict[str, Any]:
@@ -581,8 +590,9 @@ async def evaluate_application(ctx: Any, application_id: UUID) -> dict[str, Any]
             Application.updated_at: _now(),
         }
     ).where(Application.id == application_id)
+    out = await get_application(ctx, application_id, audit_read=False)
     await _audit(ctx, "update", "application", application_id, decision=decision.decision)
-    return await get_application(ctx, application_id, audit_read=False)
+    return out
 
 
 async def set_application_status(
@@ -604,8 +614,9 @@ async def set_application_status(
             Application.updated_at: _now(),
         }
     ).where(Application.id == application_id)
+    out = await get_application(ctx, application_id, audit_read=False)
     await _audit(ctx, "update", "application", application_id, status=form.status)
-    return await get_application(ctx, application_id, audit_read=False)
+    return out
 
 
 async def list_applications(
@@ -661,21 +672,33 @@ def _service_out(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def get_plan(ctx: Any, plan_id: UUID, *, audit_read: bool = True) -> dict[str, Any]:
-    row = await _plan_row(plan_id)
+    """The plan with its services (one statement) and visit counts (one more)."""
+    rows, plan_services = await select_together(
+        CarePlan.select().where(CarePlan.id == plan_id).output(load_json=True),
+        PlanService.select().where(PlanService.plan_id == plan_id).output(load_json=True),
+    )
+    if not rows:
+        raise NotFound()
+    out = (await _plans_out(rows, plan_services))[0]
     if audit_read:
         await _audit(ctx, "read", "care_plan", plan_id)
-    return (await _plans_out([row]))[0]
+    return out
 
 
-async def _plans_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Plans with their services and visit counts: two queries for the whole page."""
+async def _plans_out(
+    rows: list[dict[str, Any]], plan_services: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Plans with their services and visit counts: two queries for the whole page, one when
+    the caller has read the services (`plan_services`, rows of `PlanService`)."""
     ids = [r["id"] for r in rows]
     if not ids:
         return []
+    if plan_services is None:
+        plan_services = (
+            await PlanService.select().where(PlanService.plan_id.is_in(ids)).output(load_json=True)
+        )
     services: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
-    for svc in (
-        await PlanService.select().where(PlanService.plan_id.is_in(ids)).output(load_json=True)
-    ):
+    for svc in plan_services:
         services[svc["plan_id"]].append(_service_out(svc))
     counts: Counter[tuple[UUID, str]] = Counter()
     for r in (
@@ -732,19 +755,27 @@ async def list_plans(
 async def create_plan(ctx: Any, form: CarePlanForm) -> dict[str, Any]:
     """A care plan, its services and, unless `schedule` is false, its recurring visits."""
     await check_person(form.person_id)
-    if form.application_id is not None:
-        app = (
-            await Application.select(Application.person_id)
-            .where(Application.id == form.application_id)
-            .first()
-        )
-        if app is None or app["person_id"] != form.person_id:
-            raise NotFound(errors=[_error("application_id", "help_at_home.unknown_application")])
+    # The application named and any open plan of the person, read in one statement.
+    apps, open_plans = await select_together(
+        Application.select(Application.person_id).where(
+            Application.id == form.application_id
+            if form.application_id is not None
+            else Application.id.is_null()  # no application named: no row
+        ),
+        CarePlan.select(CarePlan.id)
+        .where((CarePlan.person_id == form.person_id) & CarePlan.status.is_in(["active", "paused"]))
+        .limit(1),
+    )
+    if form.application_id is not None and (not apps or apps[0]["person_id"] != form.person_id):
+        raise NotFound(errors=[_error("application_id", "help_at_home.unknown_application")])
     settings = await settings_for(ctx.tenant)
     errors: list[FieldError] = []
+    profiles: dict[UUID, dict[str, Any] | None] = {}  # one read per staff member, not service
     for i, svc in enumerate(form.services):
+        if svc.staff_id not in profiles:
+            profiles[svc.staff_id] = await staff_profile(svc.staff_id)
         try:
-            await check_staff(svc.staff_id, svc.service, f"services.{i}.staff_id")
+            _check_profile(profiles[svc.staff_id], svc.service, f"services.{i}.staff_id")
         except RequestValidationError as exc:
             errors.extend(exc.errors)
         frequency = svc.frequency_per_week or getattr(settings.visit_frequencies, svc.service)
@@ -754,9 +785,7 @@ async def create_plan(ctx: Any, form: CarePlanForm) -> dict[str, Any]:
             )
     if errors:
         raise RequestValidationError(errors=errors)
-    if await CarePlan.exists().where(
-        (CarePlan.person_id == form.person_id) & CarePlan.status.is_in(["active", "paused"])
-    ):
+    if open_plans:
         raise Conflict("active_plan_exists")
     now = _now()
     plan_id = uuid4()
@@ -776,18 +805,19 @@ async def create_plan(ctx: Any, form: CarePlanForm) -> dict[str, Any]:
             updated_at=now,
         )
     )
-    for svc in form.services:
-        await PlanService.insert(_plan_service_row(plan_id, svc, settings))
+    rows = [_plan_service_row(plan_id, svc, settings) for svc in form.services]
+    if rows:
+        await PlanService.insert(*rows)  # one statement for all the services
     if form.application_id is not None:
         await Application.update(
             {Application.status: "admitted", Application.updated_at: now}
         ).where((Application.id == form.application_id) & (Application.status == "waiting"))
-    await _audit(ctx, "create", "care_plan", plan_id)
     scheduled: dict[str, Any] = {"created": 0, "skipped": []}
     if form.schedule:
         scheduled = await schedule_plan(ctx, plan_id, from_date=form.start_date)
     out = await get_plan(ctx, plan_id, audit_read=False)
     out["scheduled"] = scheduled
+    await _audit(ctx, "create", "care_plan", plan_id)
     return out
 
 
@@ -1019,8 +1049,9 @@ async def add_visit(ctx: Any, plan_id: UUID, form: ExtraVisitForm) -> dict[str, 
     visit_id = await _insert_visit(
         ctx, plan, None, form.service, form.staff_id, appointment, list(form.tasks)
     )
+    out = await get_visit(ctx, visit_id, audit_read=False)
     await _audit(ctx, "create", "visit", visit_id)
-    return await get_visit(ctx, visit_id, audit_read=False)
+    return out
 
 
 async def _cancel_visits(
@@ -1355,8 +1386,9 @@ async def close_incident(ctx: Any, incident_id: UUID, form: IncidentCloseForm) -
             Incident.follow_up_sealed: await seal(form.follow_up, "incident.follow_up"),
         }
     ).where(Incident.id == incident_id)
+    out = await get_incident(ctx, incident_id, audit_read=False)
     await _audit(ctx, "update", "incident", incident_id, status="closed")
-    return await get_incident(ctx, incident_id, audit_read=False)
+    return out
 
 
 async def incident_people(ctx: Any) -> list[UUID]:
@@ -1525,15 +1557,20 @@ async def check_in(ctx: Any, visit_id: UUID, form: CheckInForm) -> dict[str, Any
         raise RequestValidationError(errors=[_error("at", "help_at_home.time_in_future")])
     settings = await settings_for(ctx.tenant)
     minutes = int((at - _utc(row["planned_start"])).total_seconds() // 60)
-    await Visit.update(
-        {
-            Visit.check_in_at: at,
-            Visit.check_in_lat: form.latitude,
-            Visit.check_in_lon: form.longitude,
-            Visit.late_minutes: max(minutes, 0),
-            Visit.updated_at: _now(),
-        }
-    ).where(Visit.id == visit_id)
+    (updated,) = (
+        await Visit.update(
+            {
+                Visit.check_in_at: at,
+                Visit.check_in_lat: form.latitude,
+                Visit.check_in_lon: form.longitude,
+                Visit.late_minutes: max(minutes, 0),
+                Visit.updated_at: _now(),
+            }
+        )
+        .where(Visit.id == visit_id)
+        .returning(*Visit._meta.columns)
+    )
+    out = await _visit_out(updated, settings, ctx.has(HEALTH), _now())
     await _audit(
         ctx,
         "update",
@@ -1542,7 +1579,7 @@ async def check_in(ctx: Any, visit_id: UUID, form: CheckInForm) -> dict[str, Any
         step="check_in",
         late=minutes > settings.late_after_minutes,
     )
-    return await get_visit(ctx, visit_id, audit_read=False)
+    return out
 
 
 async def check_out(ctx: Any, visit_id: UUID, form: CheckOutForm) -> dict[str, Any]:
@@ -1565,23 +1602,31 @@ async def check_out(ctx: Any, visit_id: UUID, form: CheckOutForm) -> dict[str, A
         errors.append(_error(f"vital_signs.{name}", f"help_at_home.{code}", **params))
     if errors:
         raise RequestValidationError(errors=errors)
-    await Visit.update(
-        {
-            Visit.check_out_at: at,
-            Visit.check_out_lat: form.latitude,
-            Visit.check_out_lon: form.longitude,
-            Visit.status: "done",
-            Visit.tasks_done: list(form.tasks_done),
-            Visit.vitals_sealed: await seal(json.dumps(vitals), "visit.vitals") if vitals else "",
-            Visit.observations_sealed: await seal(form.observations, "visit.observations"),
-            Visit.next_steps: form.next_steps,
-            Visit.logged_by: ctx.user_id,
-            Visit.updated_at: _now(),
-        }
-    ).where(Visit.id == visit_id)
+    (updated,) = (
+        await Visit.update(
+            {
+                Visit.check_out_at: at,
+                Visit.check_out_lat: form.latitude,
+                Visit.check_out_lon: form.longitude,
+                Visit.status: "done",
+                Visit.tasks_done: list(form.tasks_done),
+                Visit.vitals_sealed: await seal(json.dumps(vitals), "visit.vitals")
+                if vitals
+                else "",
+                Visit.observations_sealed: await seal(form.observations, "visit.observations"),
+                Visit.next_steps: form.next_steps,
+                Visit.logged_by: ctx.user_id,
+                Visit.updated_at: _now(),
+            }
+        )
+        .where(Visit.id == visit_id)
+        .returning(*Visit._meta.columns)
+    )
     await _set_appointment_status(ctx, row["appointment_id"], "completed")
+    settings = await settings_for(ctx.tenant)
+    out = await _visit_out(updated, settings, ctx.has(HEALTH), _now())
     await _audit(ctx, "update", "visit", visit_id, step="check_out", vitals=bool(vitals))
-    return await get_visit(ctx, visit_id, audit_read=False)
+    return out
 
 
 async def mark_missed(ctx: Any, visit_id: UUID, form: MissedForm) -> dict[str, Any]:
@@ -1591,12 +1636,18 @@ async def mark_missed(ctx: Any, visit_id: UUID, form: MissedForm) -> dict[str, A
         raise Conflict("visit_not_planned", status=row["status"])
     if _utc(row["planned_start"]) > _now():
         raise RequestValidationError(errors=[_error("status", "help_at_home.visit_in_future")])
-    await Visit.update(
-        {Visit.status: "missed", Visit.status_reason: form.reason, Visit.updated_at: _now()}
-    ).where(Visit.id == visit_id)
+    (updated,) = (
+        await Visit.update(
+            {Visit.status: "missed", Visit.status_reason: form.reason, Visit.updated_at: _now()}
+        )
+        .where(Visit.id == visit_id)
+        .returning(*Visit._meta.columns)
+    )
     await _set_appointment_status(ctx, row["appointment_id"], "no_show")
+    settings = await settings_for(ctx.tenant)
+    out = await _visit_out(updated, settings, ctx.has(HEALTH), _now())
     await _audit(ctx, "update", "visit", visit_id, step="missed")
-    return await get_visit(ctx, visit_id, audit_read=False)
+    return out
 
 
 async def _set_appointment_status(ctx: Any, appointment_id: UUID | None, status: str) -> None:
@@ -1615,15 +1666,16 @@ async def roster(ctx: Any, *, staff_id: UUID | None, day: date, order: str) -> d
     first (`order=time`), or a nearest-neighbour round over postcodes from the unit's
     (`order=route`).
     """
-    mine = await my_staff_id(ctx)
     if staff_id is None:
+        mine = await my_staff_id(ctx)
         if mine is None:
             raise RequestValidationError(errors=[_error("staff_id", "staff_required")])
         staff_id = mine
-    elif staff_id != mine and not ctx.has(READ):
+    elif ctx.has(READ):  # a coordinator: any worker of this tenant
+        if not await staff_exists(staff_id):
+            raise NotFound(errors=[_error("staff_id", "unknown_staff")])
+    elif staff_id != await my_staff_id(ctx):  # the others: their own roster only
         raise NotFound()
-    if staff_id != mine and await staff_profile(staff_id) is None:
-        raise NotFound(errors=[_error("staff_id", "unknown_staff")])
     settings = await settings_for(ctx.tenant)
     rows = (
         await Visit.select()
@@ -1634,10 +1686,9 @@ async def roster(ctx: Any, *, staff_id: UUID | None, day: date, order: str) -> d
         )
         .output(load_json=True)
     )
-    people: dict[UUID, dict[str, Any]] = {}
-    for r in rows:
-        if r["person_id"] not in people:
-            people[r["person_id"]] = await get_person(r["person_id"])
+    people = await get_people(r["person_id"] for r in rows)
+    if any(r["person_id"] not in people for r in rows):
+        raise NotFound()  # as `get_person` for a visit whose person the registry lost
     stops = [
         rules.Stop(
             r["id"],
@@ -1705,26 +1756,55 @@ async def reassessments(
     return out
 
 
-async def _due_by_person(
-    plan_starts: dict[UUID, date | None], settings: Settings, today: date
-) -> dict[UUID, list[rules.Reassessment]]:
-    """Each person's reassessments due (`rules.reassessments_due`), from two queries."""
-    people = list(plan_starts)
-    if not people:
-        return {}
-    assessed = (
-        await Assessment.select(Assessment.person_id, Assessment.scale, Assessment.assessed_on)
+def _assessed_query(people: Any) -> Any:
+    """Assessments of these people (ids or a subquery), oldest first (then by signing time):
+    read in this order, the latest of each scale comes last."""
+    return (
+        Assessment.select()
         .where(Assessment.person_id.is_in(people))
         .order_by(Assessment.assessed_on)
         .order_by(Assessment.signed_at)
+        .output(load_json=True)
     )
+
+
+def _setbacks_query(people: Any) -> Any:
+    """Falls and hospital admissions of these people, which bring a reassessment forward."""
+    return Incident.select(Incident.person_id, Incident.occurred_on).where(
+        Incident.person_id.is_in(people) & Incident.kind.is_in(["fall", "hospital_admission"])
+    )
+
+
+async def _due_by_person(
+    plan_starts: dict[UUID, date | None], settings: Settings, today: date
+) -> dict[UUID, list[rules.Reassessment]]:
+    """Each person's reassessments due (`rules.reassessments_due`), from one statement."""
+    people = list(plan_starts)
+    if not people:
+        return {}
+    assessed, setbacks = await select_together(
+        Assessment.select(Assessment.person_id, Assessment.scale, Assessment.assessed_on)
+        .where(Assessment.person_id.is_in(people))
+        .order_by(Assessment.assessed_on)
+        .order_by(Assessment.signed_at),
+        _setbacks_query(people),
+    )
+    return _due(plan_starts, assessed, setbacks, settings, today)
+
+
+def _due(
+    plan_starts: dict[UUID, date | None],
+    assessed: Iterable[dict[str, Any]],
+    setbacks: Iterable[dict[str, Any]],
+    settings: Settings,
+    today: date,
+) -> dict[UUID, list[rules.Reassessment]]:
+    """Reassessments due per person from their assessments (oldest first) and setbacks."""
     latest: dict[UUID, dict[str, date]] = defaultdict(dict)
     for row in assessed:  # oldest first: the latest of each scale wins
         latest[row["person_id"]][row["scale"]] = row["assessed_on"]
     incidents: dict[UUID, list[date]] = defaultdict(list)
-    for row in await Incident.select(Incident.person_id, Incident.occurred_on).where(
-        Incident.person_id.is_in(people) & Incident.kind.is_in(["fall", "hospital_admission"])
-    ):
+    for row in setbacks:
         incidents[row["person_id"]].append(row["occurred_on"])
     return {
         person: rules.reassessments_due(
@@ -1747,29 +1827,40 @@ async def in_programme(person_id: UUID) -> bool:
 
 
 async def person_summary(ctx: Any, person_id: UUID) -> dict[str, Any]:
-    await check_person(person_id)
+    """The person's applications, latest scores, plans and reassessments due: the module's
+    records in one statement, plus the person's existence and the plans' visit counts."""
+    if not await person_exists(person_id):
+        raise NotFound(errors=[_error("person_id", "unknown_beneficiary")])
     health = ctx.has(HEALTH)
     settings = await settings_for(ctx.tenant)
-    latest = await latest_assessments(person_id)
-    plans = await _plans_out(
-        await CarePlan.select()
+    assessed, plan_rows, plan_services, apps, setbacks = await select_together(
+        _assessed_query([person_id]),
+        CarePlan.select()
         .where(CarePlan.person_id == person_id)
         .order_by(CarePlan.start_date, ascending=False)
-        .output(load_json=True)
-    )
-    apps = (
-        await Application.select()
+        .output(load_json=True),
+        PlanService.select()
+        .where(
+            PlanService.plan_id.is_in(
+                CarePlan.select(CarePlan.id).where(CarePlan.person_id == person_id)
+            )
+        )
+        .output(load_json=True),
+        Application.select()
         .where(Application.person_id == person_id)
         .order_by(Application.received_on, ascending=False)
-        .output(load_json=True)
+        .output(load_json=True),
+        _setbacks_query([person_id]),
     )
+    latest = {r["scale"]: r for r in assessed}
+    plans = await _plans_out(plan_rows, plan_services)
     open_plan = next((p for p in plans if p["status"] in ("active", "paused")), None)
-    due = (
-        await _due_by_person(
-            {person_id: open_plan["start_date"] if open_plan else None},
-            settings,
-            local_today(ctx.tenant),
-        )
+    due = _due(
+        {person_id: open_plan["start_date"] if open_plan else None},
+        assessed,
+        setbacks,
+        settings,
+        local_today(ctx.tenant),
     )[person_id]
     await _audit(ctx, "read", "person_summary", person_id)
     return {
