@@ -14,6 +14,7 @@ from typing import Any, cast
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from piccolo.utils.encoding import load_json
 from pydantic import BaseModel, ValidationError
 
 from core.api import (
@@ -28,11 +29,12 @@ from core.api import (
     document_exists,
     encrypt,
     get_person,
-    household_composition,
     keyset,
     local_today,
     module_settings,
+    people_with_households,
     person_exists,
+    select_together,
     set_appointment_status,
     t,
     transaction,
@@ -144,6 +146,34 @@ async def _row(table: Any, record_id: UUID) -> dict[str, Any]:
     return dict(row)
 
 
+def _loaded(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """A row as `select().output(load_json=True)` returns it: JSON columns parsed."""
+    out = dict(row)
+    for column in table._meta.json_columns:
+        name = column._meta.name
+        if isinstance(out.get(name), str):
+            out[name] = load_json(out[name])
+    return out
+
+
+async def _inserted(table: Any, *rows: Any) -> list[dict[str, Any]]:
+    """Insert `rows` in one statement and answer with them as the database stored them
+    (`RETURNING`: its numeric scale, its timestamps), so nothing is read back after."""
+    if not rows:
+        return []
+    written = await table.insert(*rows).returning(*table.all_columns())
+    return [_loaded(table, r) for r in written]
+
+
+async def _updated(table: Any, changes: dict[Any, Any], record_id: UUID) -> dict[str, Any]:
+    """Update one record and answer with it as stored (`RETURNING`); 404 when it is not one
+    of this tenant's (nothing changed then)."""
+    rows = await table.update(changes).where(table.id == record_id).returning(*table.all_columns())
+    if not rows:
+        raise NotFound()
+    return _loaded(table, rows[0])
+
+
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k != "tenant_id" and not k.endswith("_sealed")}
 
@@ -168,23 +198,25 @@ async def _page(
 
 async def create_reception(ctx: Any, data: ReceptionIn) -> dict[str, Any]:
     await _need_person(data.person_id)
-    row = Reception(
-        id=uuid4(),
-        person_id=data.person_id,
-        people_count=data.people_count,
-        visited_on=data.visited_on,
-        channel=data.channel,
-        request_type=data.request_type,
-        outcome=data.outcome,
-        follow_up=await _seal(data.follow_up, "reception.follow_up"),
-        follow_up_on=data.follow_up_on,
-        notes_sealed=await _seal(data.notes, "reception.notes"),
-        staff_user_id=ctx.user_id,
-        created_at=now(),
+    (row,) = await _inserted(
+        Reception,
+        Reception(
+            id=uuid4(),
+            person_id=data.person_id,
+            people_count=data.people_count,
+            visited_on=data.visited_on,
+            channel=data.channel,
+            request_type=data.request_type,
+            outcome=data.outcome,
+            follow_up=await _seal(data.follow_up, "reception.follow_up"),
+            follow_up_on=data.follow_up_on,
+            notes_sealed=await _seal(data.notes, "reception.notes"),
+            staff_user_id=ctx.user_id,
+            created_at=now(),
+        ),
     )
-    await row.save()
-    await _audit(ctx, "create", "reception", row.id, request_type=data.request_type)
-    return await get_reception(ctx, row.id, audit_read=False)
+    await _audit(ctx, "create", "reception", row["id"], request_type=data.request_type)
+    return await reception_out(row)
 
 
 async def reception_out(row: dict[str, Any]) -> dict[str, Any]:
@@ -236,11 +268,13 @@ async def complete_follow_up(ctx: Any, record_id: UUID, data: FollowUpDoneIn) ->
         raise RequestValidationError.single("done_on", f"{SLUG}_date_before", other="visited_on")
     if data.done_on > today(ctx):
         raise RequestValidationError.single("done_on", f"{SLUG}_date_in_future")
-    await Reception.update(
-        {Reception.follow_up_done_on: data.done_on, Reception.follow_up_done_by: ctx.user_id}
-    ).where(Reception.id == record_id)
+    row = await _updated(
+        Reception,
+        {Reception.follow_up_done_on: data.done_on, Reception.follow_up_done_by: ctx.user_id},
+        record_id,
+    )
     await _audit(ctx, "update", "reception", record_id, follow_up_done_on=data.done_on.isoformat())
-    return await get_reception(ctx, record_id, audit_read=False)
+    return await reception_out(row)
 
 
 # -- accompaniment ------------------------------------------------------------------------------
@@ -282,25 +316,28 @@ async def create_accompaniment(ctx: Any, data: AccompanimentIn) -> dict[str, Any
         except RequestValidationError as exc:
             raise _renamed(exc) from None
         start_utc = data.start.astimezone(UTC)
-        row = Accompaniment(
-            id=record_id,
-            person_id=data.person_id,
-            agency=data.agency,
-            agency_other=data.agency_other,
-            purpose=await _seal(data.purpose, "accompaniment.purpose"),
-            start=start_utc,
-            end=end.astimezone(UTC),
-            day=data.start.astimezone(ZoneInfo(ctx.tenant.timezone)).date(),
-            mediator_staff_id=data.mediator_staff_id,
-            appointment_id=UUID(str(appointment["id"])),
-            status="planned",
-            created_by=ctx.user_id,
-            created_at=now(),
-            updated_at=now(),
+        (row,) = await _inserted(
+            Accompaniment,
+            Accompaniment(
+                id=record_id,
+                person_id=data.person_id,
+                agency=data.agency,
+                agency_other=data.agency_other,
+                purpose=await _seal(data.purpose, "accompaniment.purpose"),
+                start=start_utc,
+                end=end.astimezone(UTC),
+                day=data.start.astimezone(ZoneInfo(ctx.tenant.timezone)).date(),
+                mediator_staff_id=data.mediator_staff_id,
+                appointment_id=UUID(str(appointment["id"])),
+                status="planned",
+                created_by=ctx.user_id,
+                created_at=now(),
+                updated_at=now(),
+            ),
         )
-        await row.save()
+        out = await accompaniment_out(row)
         await _audit(ctx, "create", "accompaniment", record_id, agency=data.agency)
-    return await get_accompaniment(ctx, record_id, audit_read=False)
+    return out
 
 
 async def accompaniment_out(row: dict[str, Any]) -> dict[str, Any]:
@@ -364,9 +401,9 @@ async def update_accompaniment(
             changes[Accompaniment.outcome_notes_sealed] = await _seal(
                 data.outcome_notes, "accompaniment.notes"
             )
-        await Accompaniment.update(changes).where(Accompaniment.id == record_id)
+        out = await accompaniment_out(await _updated(Accompaniment, changes, record_id))
         await _audit(ctx, "update", "accompaniment", record_id, status=data.status or "")
-    return await get_accompaniment(ctx, record_id, audit_read=False)
+    return out
 
 
 # -- benefit applications -----------------------------------------------------------------------
@@ -374,20 +411,6 @@ async def update_accompaniment(
 
 def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
-
-
-async def _household(
-    person_id: UUID, adults: int | None, minors: int | None, single_parent: bool | None, on: date
-) -> tuple[int, int, bool]:
-    """Explicit figures win; what is left out comes from the registry's household."""
-    if adults is not None and minors is not None and single_parent is not None:
-        return adults, minors, single_parent
-    comp = await household_composition(person_id, on=on)
-    return (
-        comp.adults if adults is None else adults,
-        comp.minors if minors is None else minors,
-        comp.single_parent if single_parent is None else single_parent,
-    )
 
 
 def _check_household(h: rules.Household) -> None:
@@ -484,8 +507,15 @@ async def _items_of(application_ids: list[UUID]) -> dict[UUID, list[dict[str, An
     return out
 
 
-async def _items(application_id: UUID) -> list[dict[str, Any]]:
-    return (await _items_of([application_id]))[application_id]
+async def _application_with_items(app_id: UUID) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """An application and its checklist in one statement (404 for another tenant's)."""
+    apps, items = await select_together(
+        Application.select().where(Application.id == app_id).output(load_json=True),
+        ChecklistItem.select().where(ChecklistItem.application_id == app_id),
+    )
+    if not apps:
+        raise NotFound()
+    return apps[0], sorted(items, key=lambda i: i["position"])
 
 
 def _readiness(items: list[dict[str, Any]], on: date, warning_days: int) -> rules.Readiness:
@@ -499,10 +529,11 @@ def _readiness(items: list[dict[str, Any]], on: date, warning_days: int) -> rule
     )
 
 
-async def _refresh(ctx: Any, application_id: UUID, settings: Settings) -> None:
-    """Recompute and store the readiness verdict and the estimate of one application."""
-    app = await _row(Application, application_id)
-    items = await _items(application_id)
+async def _refresh(
+    ctx: Any, app: dict[str, Any], items: list[dict[str, Any]], settings: Settings
+) -> dict[str, Any]:
+    """Store the readiness verdict and the estimate of an application computed from `app` and
+    `items` as stored; answers the application with them (one statement)."""
     ready = _readiness(items, today(ctx), settings.expiry_warning_days)
     estimate: dict[str, Any] = {}
     if app["benefit"] == "min_income" and app["income_6m"] is not None:
@@ -517,66 +548,84 @@ async def _refresh(ctx: Any, application_id: UUID, settings: Settings) -> None:
             vehicles=_dec(app["vehicles"]),
             deposits=_dec(app["deposits"]),
         )
+    refreshed = {
+        "readiness": ready.verdict,
+        "missing_count": len(ready.missing) + len(ready.expired),
+        "estimate": estimate,
+    }
     await Application.update(
-        {
-            Application.readiness: ready.verdict,
-            Application.missing_count: len(ready.missing) + len(ready.expired),
-            Application.estimate: estimate,
-        }
-    ).where(Application.id == application_id)
+        {getattr(Application, name): value for name, value in refreshed.items()}
+    ).where(Application.id == app["id"])
+    return {**app, **refreshed}
 
 
 async def create_application(ctx: Any, data: ApplicationIn) -> dict[str, Any]:
-    await _need_person(data.person_id)
     settings = await settings_of(ctx)
-    adults, minors, single = await _household(
-        data.person_id, data.adults, data.minors, data.single_parent, today(ctx)
-    )
+    on = today(ctx)
+    adults, minors, single = data.adults, data.minors, data.single_parent
+    if adults is not None and minors is not None and single is not None:
+        await _need_person(data.person_id)
+    else:  # the registry's household fills in what was left out: one statement for both
+        found, _ = await people_with_households([data.person_id], on=on)
+        entry = found.get(data.person_id)
+        if entry is None or entry.person.get("status") == "merged":
+            raise NotFound()
+        comp = entry.composition
+        adults = comp.adults if adults is None else adults
+        minors = comp.minors if minors is None else minors
+        single = comp.single_parent if single is None else single
     h = rules.Household(adults, minors, single, data.unprotected_children)
     _check_household(h)
     app_id = uuid4()
     async with transaction():
-        await Application(
-            id=app_id,
-            person_id=data.person_id,
-            benefit=data.benefit,
-            adults=adults,
-            minors=minors,
-            single_parent=single,
-            unprotected_children=data.unprotected_children,
-            income_6m=data.income_6m,
-            real_estate=data.real_estate,
-            vehicles=data.vehicles,
-            deposits=data.deposits,
-            notes_sealed=await _seal(data.notes, "application.notes"),
-            created_by=ctx.user_id,
-            created_at=now(),
-            updated_at=now(),
-        ).save()
-        items = [
-            ChecklistItem(
-                id=uuid4(),
-                application_id=app_id,
-                position=pos,
-                code=tpl.code,
-                title_el=tpl.title_el,
-                title_en=tpl.title_en,
-                required=tpl.required,
-                expires=tpl.expires,
-            )
-            for pos, tpl in enumerate(settings.checklist(data.benefit))
-        ]
-        if items:
-            await ChecklistItem.insert(*items)
-        await _refresh(ctx, app_id, settings)
+        (app,) = await _inserted(
+            Application,
+            Application(
+                id=app_id,
+                person_id=data.person_id,
+                benefit=data.benefit,
+                adults=adults,
+                minors=minors,
+                single_parent=single,
+                unprotected_children=data.unprotected_children,
+                income_6m=data.income_6m,
+                real_estate=data.real_estate,
+                vehicles=data.vehicles,
+                deposits=data.deposits,
+                notes_sealed=await _seal(data.notes, "application.notes"),
+                created_by=ctx.user_id,
+                created_at=now(),
+                updated_at=now(),
+            ),
+        )
+        items = await _inserted(
+            ChecklistItem,
+            *[
+                ChecklistItem(
+                    id=uuid4(),
+                    application_id=app_id,
+                    position=pos,
+                    code=tpl.code,
+                    title_el=tpl.title_el,
+                    title_en=tpl.title_en,
+                    required=tpl.required,
+                    expires=tpl.expires,
+                )
+                for pos, tpl in enumerate(settings.checklist(data.benefit))
+            ],
+        )
+        app = await _refresh(ctx, app, sorted(items, key=lambda i: i["position"]), settings)
+        out = await _application_out(ctx, app, items, settings)
         await _audit(ctx, "create", "application", app_id, benefit=data.benefit)
-    return await get_application(ctx, app_id, audit_read=False)
+    return out
 
 
-async def get_application(ctx: Any, app_id: UUID, *, audit_read: bool = True) -> dict[str, Any]:
-    app = await _row(Application, app_id)
-    settings = await settings_of(ctx)
-    items = await _items(app_id)
+async def _application_out(
+    ctx: Any, app: dict[str, Any], items: list[dict[str, Any]], settings: Settings
+) -> dict[str, Any]:
+    """The API's shape of an application (checklist with each document's state, readiness,
+    estimate explained in the request's language)."""
+    items = sorted(items, key=lambda i: i["position"])
     ready = _readiness(items, today(ctx), settings.expiry_warning_days)
     states = {s.code: s for s in ready.items}
     out = _plain(app)
@@ -597,6 +646,12 @@ async def get_application(ctx: Any, app_id: UUID, *, audit_read: bool = True) ->
     }
     out["estimate"] = app["estimate"] or None
     out["explanation"] = explain(app["estimate"] or {}, settings.mi_income_months)
+    return out
+
+
+async def get_application(ctx: Any, app_id: UUID, *, audit_read: bool = True) -> dict[str, Any]:
+    app, items = await _application_with_items(app_id)
+    out = await _application_out(ctx, app, items, await settings_of(ctx))
     if audit_read:
         await _audit(ctx, "read", "application", app_id)
     return out
@@ -629,7 +684,7 @@ async def list_applications(
 
 
 async def update_application(ctx: Any, app_id: UUID, data: ApplicationUpdate) -> dict[str, Any]:
-    app = await _row(Application, app_id)
+    app, items = await _application_with_items(app_id)
     settings = await settings_of(ctx)
     sent = data.model_dump(exclude_unset=True)
     h = rules.Household(
@@ -652,10 +707,12 @@ async def update_application(ctx: Any, app_id: UUID, data: ApplicationUpdate) ->
         if name in sent:
             changes[getattr(Application, name)] = sent[name]
     submitted = sent.get("submitted_on", app["submitted_on"])
-    if sent.get("submitted_on") is not None and app["submitted_on"] is None:
-        items = await _items(app_id)
-        if not _readiness(items, sent["submitted_on"], 0).ready:
-            raise RequestValidationError.single("submitted_on", f"{SLUG}_not_ready")
+    if (
+        sent.get("submitted_on") is not None
+        and app["submitted_on"] is None
+        and not _readiness(items, sent["submitted_on"], 0).ready
+    ):
+        raise RequestValidationError.single("submitted_on", f"{SLUG}_not_ready")
     if "submitted_on" in sent:
         changes[Application.submitted_on] = sent["submitted_on"]
     if sent.get("outcome") is not None:
@@ -668,21 +725,18 @@ async def update_application(ctx: Any, app_id: UUID, data: ApplicationUpdate) ->
     if sent.get("notes") is not None:
         changes[Application.notes_sealed] = await _seal(sent["notes"], "application.notes")
     async with transaction():
-        await Application.update(changes).where(Application.id == app_id)
-        await _refresh(ctx, app_id, settings)
+        app = await _updated(Application, changes, app_id)
+        app = await _refresh(ctx, app, items, settings)
+        out = await _application_out(ctx, app, items, settings)
         await _audit(ctx, "update", "application", app_id, fields=sorted(sent))
-    return await get_application(ctx, app_id, audit_read=False)
+    return out
 
 
 async def update_item(
     ctx: Any, app_id: UUID, item_id: UUID, data: ChecklistItemUpdate
 ) -> dict[str, Any]:
-    await _row(Application, app_id)
-    item = (
-        await ChecklistItem.select()
-        .where((ChecklistItem.id == item_id) & (ChecklistItem.application_id == app_id))
-        .first()
-    )
+    app, items = await _application_with_items(app_id)
+    item = next((i for i in items if i["id"] == item_id), None)
     if item is None:
         raise NotFound()
     sent = data.model_dump(exclude_unset=True)
@@ -710,11 +764,14 @@ async def update_item(
         )
     else:
         changes[ChecklistItem.received_on] = None
+    settings = await settings_of(ctx)
     async with transaction():
-        await ChecklistItem.update(changes).where(ChecklistItem.id == item_id)
-        await _refresh(ctx, app_id, await settings_of(ctx))
+        stored = await _updated(ChecklistItem, changes, item_id)
+        items = [stored if i["id"] == item_id else i for i in items]
+        app = await _refresh(ctx, app, items, settings)
+        out = await _application_out(ctx, app, items, settings)
         await _audit(ctx, "update", "checklist_item", item_id, application=str(app_id))
-    return await get_application(ctx, app_id, audit_read=False)
+    return out
 
 
 # -- job bank -----------------------------------------------------------------------------------
@@ -744,16 +801,18 @@ async def create_seeker(ctx: Any, data: JobSeekerIn) -> dict[str, Any]:
     await _need_person(data.person_id)
     if await JobSeeker.exists().where(JobSeeker.person_id == data.person_id):
         raise Conflict(f"{SLUG}_seeker_exists")
-    row = JobSeeker(
-        id=uuid4(),
-        **data.model_dump(),
-        created_by=ctx.user_id,
-        created_at=now(),
-        updated_at=now(),
+    (row,) = await _inserted(
+        JobSeeker,
+        JobSeeker(
+            id=uuid4(),
+            **data.model_dump(),
+            created_by=ctx.user_id,
+            created_at=now(),
+            updated_at=now(),
+        ),
     )
-    await row.save()
-    await _audit(ctx, "create", "job_seeker", row.id)
-    return await get_seeker(ctx, row.id, audit_read=False)
+    await _audit(ctx, "create", "job_seeker", row["id"])
+    return _plain(row)
 
 
 async def get_seeker(ctx: Any, seeker_id: UUID, *, audit_read: bool = True) -> dict[str, Any]:
@@ -776,13 +835,12 @@ async def list_seekers(
 
 
 async def update_seeker(ctx: Any, seeker_id: UUID, data: JobSeekerUpdate) -> dict[str, Any]:
-    await _row(JobSeeker, seeker_id)
     sent = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
     changes: dict[Any, Any] = {getattr(JobSeeker, k): v for k, v in sent.items()}
     changes[JobSeeker.updated_at] = now()
-    await JobSeeker.update(changes).where(JobSeeker.id == seeker_id)
+    row = await _updated(JobSeeker, changes, seeker_id)
     await _audit(ctx, "update", "job_seeker", seeker_id, fields=sorted(sent))
-    return await get_seeker(ctx, seeker_id, audit_read=False)
+    return _plain(row)
 
 
 async def seeker_cv(ctx: Any, seeker_id: UUID) -> dict[str, Any]:
@@ -830,10 +888,9 @@ async def seeker_cv(ctx: Any, seeker_id: UUID) -> dict[str, Any]:
 
 
 async def create_employer(ctx: Any, data: EmployerIn) -> dict[str, Any]:
-    row = Employer(id=uuid4(), **data.model_dump(), created_at=now())
-    await row.save()
-    await _audit(ctx, "create", "employer", row.id)
-    return _plain(await _row(Employer, row.id))
+    (row,) = await _inserted(Employer, Employer(id=uuid4(), **data.model_dump(), created_at=now()))
+    await _audit(ctx, "create", "employer", row["id"])
+    return _plain(row)
 
 
 async def get_employer(ctx: Any, employer_id: UUID) -> dict[str, Any]:
@@ -855,10 +912,9 @@ async def create_vacancy(ctx: Any, data: VacancyIn) -> dict[str, Any]:
     await _row(Employer, data.employer_id)
     fields = data.model_dump()
     fields["posted_on"] = data.posted_on or today(ctx)
-    row = Vacancy(id=uuid4(), **fields, created_at=now())
-    await row.save()
-    await _audit(ctx, "create", "vacancy", row.id)
-    return _plain(await _row(Vacancy, row.id))
+    (row,) = await _inserted(Vacancy, Vacancy(id=uuid4(), **fields, created_at=now()))
+    await _audit(ctx, "create", "vacancy", row["id"])
+    return _plain(row)
 
 
 async def get_vacancy(ctx: Any, vacancy_id: UUID) -> dict[str, Any]:
@@ -878,10 +934,9 @@ async def list_vacancies(
 
 
 async def update_vacancy(ctx: Any, vacancy_id: UUID, data: VacancyUpdate) -> dict[str, Any]:
-    await _row(Vacancy, vacancy_id)
-    await Vacancy.update({Vacancy.status: data.status}).where(Vacancy.id == vacancy_id)
+    row = await _updated(Vacancy, {Vacancy.status: data.status}, vacancy_id)
     await _audit(ctx, "update", "vacancy", vacancy_id, status=data.status)
-    return _plain(await _row(Vacancy, vacancy_id))
+    return _plain(row)
 
 
 def _reasons(score: rules.Score) -> list[str]:
@@ -923,23 +978,29 @@ async def vacancy_matches(ctx: Any, vacancy_id: UUID, limit: int = 20) -> list[d
 
 
 async def create_mediation(ctx: Any, data: MediationIn) -> dict[str, Any]:
-    seeker = await _row(JobSeeker, data.seeker_id)
-    vacancy = await _row(Vacancy, data.vacancy_id)
-    score = rules.match_score(_seeker_facts(seeker), _vacancy_facts(vacancy))
-    row = Mediation(
-        id=uuid4(),
-        seeker_id=data.seeker_id,
-        vacancy_id=data.vacancy_id,
-        step=data.step,
-        step_on=data.step_on,
-        score=score.total,
-        notes=await _seal(data.notes, "mediation.notes"),
-        staff_user_id=ctx.user_id,
-        created_at=now(),
+    seekers, vacancies = await select_together(
+        JobSeeker.select().where(JobSeeker.id == data.seeker_id).output(load_json=True),
+        Vacancy.select().where(Vacancy.id == data.vacancy_id).output(load_json=True),
     )
-    await row.save()
-    await _audit(ctx, "create", "mediation", row.id, step=data.step)
-    return await mediation_out(await _row(Mediation, row.id))
+    if not seekers or not vacancies:
+        raise NotFound()
+    score = rules.match_score(_seeker_facts(seekers[0]), _vacancy_facts(vacancies[0]))
+    (row,) = await _inserted(
+        Mediation,
+        Mediation(
+            id=uuid4(),
+            seeker_id=data.seeker_id,
+            vacancy_id=data.vacancy_id,
+            step=data.step,
+            step_on=data.step_on,
+            score=score.total,
+            notes=await _seal(data.notes, "mediation.notes"),
+            staff_user_id=ctx.user_id,
+            created_at=now(),
+        ),
+    )
+    await _audit(ctx, "create", "mediation", row["id"], step=data.step)
+    return await mediation_out(row)
 
 
 async def list_mediations(
@@ -982,34 +1043,50 @@ async def _followups(placement_id: UUID) -> list[dict[str, Any]]:
 
 
 async def create_placement(ctx: Any, data: PlacementIn) -> dict[str, Any]:
-    seeker = await _row(JobSeeker, data.seeker_id)
-    await _row(Employer, data.employer_id)
-    if data.vacancy_id is not None:
-        vacancy = await _row(Vacancy, data.vacancy_id)
-        if vacancy["employer_id"] != data.employer_id:
-            raise RequestValidationError.single("vacancy_id", f"{SLUG}_vacancy_employer")
+    seekers, employers, vacancies = await select_together(
+        JobSeeker.select(JobSeeker.person_id).where(JobSeeker.id == data.seeker_id),
+        Employer.select(Employer.id).where(Employer.id == data.employer_id),
+        Vacancy.select(Vacancy.employer_id).where(Vacancy.id == (data.vacancy_id or uuid4())),
+    )
+    if not seekers or not employers or (data.vacancy_id is not None and not vacancies):
+        raise NotFound()
+    if data.vacancy_id is not None and vacancies[0]["employer_id"] != data.employer_id:
+        raise RequestValidationError.single("vacancy_id", f"{SLUG}_vacancy_employer")
     settings = await settings_of(ctx)
     placement_id = uuid4()
     async with transaction():
-        await Placement(
-            id=placement_id,
-            seeker_id=data.seeker_id,
-            person_id=seeker["person_id"],
-            employer_id=data.employer_id,
-            vacancy_id=data.vacancy_id,
-            start_date=data.start_date,
-            contract=data.contract,
-            created_by=ctx.user_id,
-            created_at=now(),
-        ).save()
-        await Followup.insert(
+        (placement,) = await _inserted(
+            Placement,
+            Placement(
+                id=placement_id,
+                seeker_id=data.seeker_id,
+                person_id=seekers[0]["person_id"],
+                employer_id=data.employer_id,
+                vacancy_id=data.vacancy_id,
+                start_date=data.start_date,
+                contract=data.contract,
+                created_by=ctx.user_id,
+                created_at=now(),
+            ),
+        )
+        followups = await _inserted(
+            Followup,
             *[
                 Followup(id=uuid4(), placement_id=placement_id, month=m, due_on=due)
                 for m, due in rules.followup_dates(data.start_date, settings.followup_months)
-            ]
+            ],
         )
+        out = await _placement_out(placement, followups)
         await _audit(ctx, "create", "placement", placement_id)
-    return await get_placement(ctx, placement_id, audit_read=False)
+    return out
+
+
+async def _placement_out(
+    placement: dict[str, Any], followups: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A placement with its follow-ups (by month, notes opened), in the API's shape."""
+    ordered = sorted(followups, key=lambda f: f["month"])
+    return {**_plain(placement), "followups": [await followup_out(f) for f in ordered]}
 
 
 async def get_placement(ctx: Any, placement_id: UUID, *, audit_read: bool = True) -> dict[str, Any]:
@@ -1036,32 +1113,41 @@ async def list_placements(
 async def record_followup(
     ctx: Any, placement_id: UUID, month: int, data: FollowupIn
 ) -> dict[str, Any]:
-    placement = await _row(Placement, placement_id)
-    row = (
-        await Followup.select()
-        .where((Followup.placement_id == placement_id) & (Followup.month == month))
-        .first()
+    placements, followups = await select_together(
+        Placement.select().where(Placement.id == placement_id),
+        Followup.select().where(Followup.placement_id == placement_id),
     )
+    if not placements:
+        raise NotFound()
+    placement = placements[0]
+    row = next((f for f in followups if f["month"] == month), None)
     if row is None:
         raise NotFound()
     if data.done_on < placement["start_date"]:
         raise RequestValidationError.single("done_on", f"{SLUG}_date_before", other="start_date")
     notes = await _seal(data.notes, "followup.notes")
     async with transaction():
-        await Followup.update(
+        done = await _updated(
+            Followup,
             {
                 Followup.done_on: data.done_on,
                 Followup.still_employed: data.still_employed,
                 Followup.notes: notes,
                 Followup.recorded_by: ctx.user_id,
-            }
-        ).where(Followup.id == row["id"])
+            },
+            row["id"],
+        )
         if not data.still_employed and placement["status"] == "active":
-            await Placement.update(
-                {Placement.status: "ended", Placement.ended_on: data.done_on}
-            ).where(Placement.id == placement_id)
+            placement = await _updated(
+                Placement,
+                {Placement.status: "ended", Placement.ended_on: data.done_on},
+                placement_id,
+            )
+        out = await _placement_out(
+            placement, [done if f["id"] == row["id"] else f for f in followups]
+        )
         await _audit(ctx, "update", "placement", placement_id, followup=month)
-    return await get_placement(ctx, placement_id, audit_read=False)
+    return out
 
 
 # -- school -------------------------------------------------------------------------------------
@@ -1075,12 +1161,18 @@ async def create_school_record(ctx: Any, data: SchoolRecordIn) -> dict[str, Any]
     )
     if exists:
         raise Conflict(f"{SLUG}_school_record_exists")
-    row = SchoolRecord(
-        id=uuid4(), **data.model_dump(), created_by=ctx.user_id, created_at=now(), updated_at=now()
+    (row,) = await _inserted(
+        SchoolRecord,
+        SchoolRecord(
+            id=uuid4(),
+            **data.model_dump(),
+            created_by=ctx.user_id,
+            created_at=now(),
+            updated_at=now(),
+        ),
     )
-    await row.save()
-    await _audit(ctx, "create", "school_record", row.id)
-    return await _school_out(await _row(SchoolRecord, row.id))
+    await _audit(ctx, "create", "school_record", row["id"])
+    return {**_plain(row), "actions": []}  # a new record has no actions yet
 
 
 async def _actions_of(record_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
@@ -1149,33 +1241,32 @@ async def list_school_records(
 async def update_school_record(
     ctx: Any, record_id: UUID, data: SchoolRecordUpdate
 ) -> dict[str, Any]:
-    await _row(SchoolRecord, record_id)
     sent = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
     changes: dict[Any, Any] = {getattr(SchoolRecord, k): v for k, v in sent.items()}
     changes[SchoolRecord.updated_at] = now()
-    await SchoolRecord.update(changes).where(SchoolRecord.id == record_id)
+    out = await _school_out(await _updated(SchoolRecord, changes, record_id))
     await _audit(ctx, "update", "school_record", record_id, fields=sorted(sent))
-    return await _school_out(await _row(SchoolRecord, record_id))
+    return out
 
 
 async def add_school_action(ctx: Any, record_id: UUID, data: SchoolActionIn) -> dict[str, Any]:
     """An action of a child's follow-up; its notes (why a child misses school...) sealed."""
-    await _row(SchoolRecord, record_id)
+    notes = await _seal(data.notes, "school_action.notes")
     async with transaction():
+        # The record first (404, nothing written, for another tenant's), as it is then.
+        record = await _updated(SchoolRecord, {SchoolRecord.updated_at: now()}, record_id)
         await SchoolAction(
             id=uuid4(),
             school_record_id=record_id,
             action_on=data.on,
             action=data.action,
-            notes=await _seal(data.notes, "school_action.notes"),
+            notes=notes,
             staff_user_id=ctx.user_id,
             created_at=now(),
         ).save()
-        await SchoolRecord.update({SchoolRecord.updated_at: now()}).where(
-            SchoolRecord.id == record_id
-        )
+        out = await _school_out(record)
         await _audit(ctx, "update", "school_record", record_id, action=data.action)
-    return await _school_out(await _row(SchoolRecord, record_id))
+    return out
 
 
 # -- ESF participant records --------------------------------------------------------------------
@@ -1189,8 +1280,8 @@ def _esf_fields(model: type[BaseModel], raw: dict[str, Any]) -> dict[str, Any]:
 
 
 async def create_esf_record(ctx: Any, data: EsfRecordIn) -> dict[str, Any]:
-    person = await get_person(data.person_id) if await person_exists(data.person_id) else None
-    if person is None:
+    person = await get_person(data.person_id)
+    if person.get("status") == "merged":  # as `person_exists` counts them: absent
         raise NotFound()
     period = data.period or (await settings_of(ctx)).esf_period
     fields = _esf_fields(ESF_MODELS[(period, data.kind)], data.fields)
@@ -1204,41 +1295,37 @@ async def create_esf_record(ctx: Any, data: EsfRecordIn) -> dict[str, Any]:
         fields["age_band"] = derived
     elif fields.get("age_band") is None:
         raise RequestValidationError.single("fields.age_band", "missing")
-    same = EsfRecord.exists().where(
-        (EsfRecord.person_id == data.person_id)
-        & (EsfRecord.period == period)
-        & (EsfRecord.kind == data.kind)
-    )
-    if await same:
+    # The person's records of the period (an entry, an exit: at most two) in one query.
+    kinds = {
+        r["kind"]: r
+        for r in await EsfRecord.select(EsfRecord.kind, EsfRecord.recorded_on).where(
+            (EsfRecord.person_id == data.person_id) & (EsfRecord.period == period)
+        )
+    }
+    if data.kind in kinds:
         raise Conflict(f"{SLUG}_esf_record_exists")
     if data.kind == "exit":
-        entry = (
-            await EsfRecord.select(EsfRecord.recorded_on)
-            .where(
-                (EsfRecord.person_id == data.person_id)
-                & (EsfRecord.period == period)
-                & (EsfRecord.kind == "entry")
-            )
-            .first()
-        )
+        entry = kinds.get("entry")
         if entry is None:
             raise RequestValidationError.single("kind", f"{SLUG}_exit_without_entry")
         if data.recorded_on < entry["recorded_on"]:
             raise RequestValidationError.single("recorded_on", f"{SLUG}_date_before", other="entry")
-    row = EsfRecord(
-        id=uuid4(),
-        person_id=data.person_id,
-        period=period,
-        kind=data.kind,
-        recorded_on=data.recorded_on,
-        sex=fields["sex"],
-        fields=fields,
-        created_by=ctx.user_id,
-        created_at=now(),
+    (row,) = await _inserted(
+        EsfRecord,
+        EsfRecord(
+            id=uuid4(),
+            person_id=data.person_id,
+            period=period,
+            kind=data.kind,
+            recorded_on=data.recorded_on,
+            sex=fields["sex"],
+            fields=fields,
+            created_by=ctx.user_id,
+            created_at=now(),
+        ),
     )
-    await row.save()
-    await _audit(ctx, "create", "esf_record", row.id, period=period, kind=data.kind)
-    return _plain(await _row(EsfRecord, row.id))
+    await _audit(ctx, "create", "esf_record", row["id"], period=period, kind=data.kind)
+    return _plain(row)
 
 
 async def get_esf_record(ctx: Any, record_id: UUID) -> dict[str, Any]:
