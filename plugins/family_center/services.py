@@ -691,9 +691,14 @@ async def create_programme(ctx: Any, data: ProgrammeCreate) -> dict[str, Any]:
 
 
 async def enrol(ctx: Any, programme_id: UUID, data: EnrolmentCreate) -> dict[str, Any]:
-    await _programme_row(programme_id)
+    rows, parties = await select_together(
+        Programme.select(Programme.id).where(Programme.id == programme_id),
+        _parties_query("programme", [programme_id]),
+    )
+    if not rows:
+        raise NotFound()
     await _people_exist(data.person_ids)
-    have = set(_who((await _parties("programme", [programme_id]))[programme_id]))
+    have = set(_who(_parties_by_record([programme_id], parties)[programme_id]))
     new = [p for p in dict.fromkeys(data.person_ids) if p not in have]
     await _add_parties("programme", programme_id, ("enrolled", new))
     out = await get_programme(ctx, programme_id, audit_read=False)

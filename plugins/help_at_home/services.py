@@ -580,17 +580,21 @@ async def evaluate_application(ctx: Any, application_id: UUID) -> dict[str, Any]
     """Decide again with the latest assessments and the current settings."""
     row = await _application_row(application_id)
     decision, prio = await _evaluate(ctx, row["person_id"], _json(row["data"]) or {})
-    await Application.update(
-        {
-            Application.decision: decision.decision,
-            Application.eligibility: _explain(decision),
-            Application.priority_score: prio.score,
-            Application.priority: _explain_priority(prio),
-            Application.evaluated_at: _now(),
-            Application.updated_at: _now(),
-        }
-    ).where(Application.id == application_id)
-    out = await get_application(ctx, application_id, audit_read=False)
+    (updated,) = (
+        await Application.update(
+            {
+                Application.decision: decision.decision,
+                Application.eligibility: _explain(decision),
+                Application.priority_score: prio.score,
+                Application.priority: _explain_priority(prio),
+                Application.evaluated_at: _now(),
+                Application.updated_at: _now(),
+            }
+        )
+        .where(Application.id == application_id)
+        .returning(*Application._meta.columns)
+    )
+    out = await _application_out(updated, ctx.has(HEALTH))  # as written, not read back
     await _audit(ctx, "update", "application", application_id, decision=decision.decision)
     return out
 
@@ -607,14 +611,18 @@ async def set_application_status(
         raise RequestValidationError(
             errors=[_error("status", "invalid_transition", old=row["status"], new=form.status)]
         )
-    await Application.update(
-        {
-            Application.status: form.status,
-            Application.status_reason: form.reason,
-            Application.updated_at: _now(),
-        }
-    ).where(Application.id == application_id)
-    out = await get_application(ctx, application_id, audit_read=False)
+    (updated,) = (
+        await Application.update(
+            {
+                Application.status: form.status,
+                Application.status_reason: form.reason,
+                Application.updated_at: _now(),
+            }
+        )
+        .where(Application.id == application_id)
+        .returning(*Application._meta.columns)
+    )
+    out = await _application_out(updated, ctx.has(HEALTH))  # as written, not read back
     await _audit(ctx, "update", "application", application_id, status=form.status)
     return out
 
@@ -1075,14 +1083,16 @@ async def _cancel_visits(
     rows = await query
     if not rows:
         return 0
+    # The visits first: the calendar tells this module of each cancellation
+    # (`appointment_changed`), which then finds the visit already cancelled.
+    await Visit.update(
+        {Visit.status: "cancelled", Visit.status_reason: reason[:500], Visit.updated_at: _now()}
+    ).where(Visit.id.is_in([r["id"] for r in rows]))
     for row in rows:
         if row["appointment_id"]:
             # already cancelled or completed in the calendar: nothing left to cancel there
             with contextlib.suppress(NotFound, RequestValidationError):
                 await cancel_appointment(ctx, row["appointment_id"], reason=reason, scope="this")
-    await Visit.update(
-        {Visit.status: "cancelled", Visit.status_reason: reason[:500], Visit.updated_at: _now()}
-    ).where(Visit.id.is_in([r["id"] for r in rows]))
     return len(rows)
 
 
@@ -1911,24 +1921,25 @@ async def export_person(person_id: UUID) -> dict[str, Any]:
             out[key] = _json(value) if key in ("data", "items") else value
         return out
 
+    # Every table in one statement; the plans' services through a subquery.
+    found = await select_together(
+        *(
+            table.select().where(table.person_id == person_id).output(load_json=True)
+            for table in PERSON_TABLES
+        ),
+        PlanService.select()
+        .where(
+            PlanService.plan_id.is_in(
+                CarePlan.select(CarePlan.id).where(CarePlan.person_id == person_id)
+            )
+        )
+        .output(load_json=True),
+    )
     result: dict[str, Any] = {}
-    for table in PERSON_TABLES:
-        rows = await table.select().where(table.person_id == person_id).output(load_json=True)
+    for table, rows in zip((*PERSON_TABLES, PlanService), found, strict=True):
         if rows:
             name = table._meta.tablename
             result[f"help_at_home.{name}"] = [await plain(name, r) for r in rows]
-    plan_ids = [
-        r["id"] for r in await CarePlan.select(CarePlan.id).where(CarePlan.person_id == person_id)
-    ]
-    if plan_ids:
-        services = (
-            await PlanService.select()
-            .where(PlanService.plan_id.is_in(plan_ids))
-            .output(load_json=True)
-        )
-        result["help_at_home.hah_plan_service"] = [
-            await plain("hah_plan_service", s) for s in services
-        ]
     return result
 
 

@@ -148,3 +148,20 @@ async def test_the_roster_is_constant_in_its_visits(unit: Unit) -> None:
     )
     _within(seen, "POST check-in")
     assert r.json()["check_in_position"] == {"latitude": 37.99, "longitude": 23.73}
+
+
+async def test_one_persons_export_is_one_statement(unit: Unit) -> None:
+    from uuid import UUID
+
+    from core import db
+    from plugins.help_at_home.services import export_person
+    from tenants.scoping import tenant_context
+
+    person = unit.people[1]  # with an application, an assessment, an incident and a plan
+    with tenant_context(unit.town.id):
+        async with db.transaction(tenant=unit.town.id):
+            with counting() as seen:
+                exported = await export_person(UUID(person))
+    assert len(seen) == 1, seen
+    assert len(exported["help_at_home.hah_plan_service"]) == 2
+    assert exported["help_at_home.hah_assessment"][0]["items"] == KATZ_DEPENDENT
