@@ -90,6 +90,13 @@ def _too_short() -> RequestValidationError:
     return RequestValidationError.single("q", "search_too_short", min_length=MIN_QUERY)
 
 
+def _shortest(alternatives: list[str]) -> list[str]:
+    """The alternatives without those that start with another one: a token that starts with
+    `georg` starts with `geor`, so `georg` adds no match, only a range to read (and people
+    found twice). Order kept."""
+    return [a for a in alternatives if not any(b != a and a.startswith(b) for b in alternatives)]
+
+
 def plan(q: str) -> list[list[str]]:
     """Per query word, the prefixes any of which must start one of the person's tokens.
 
@@ -115,7 +122,7 @@ def plan(q: str) -> list[list[str]]:
     plans: list[list[str]] = []
     for word in raw_words:
         alternatives = [_TOKEN_CHARS.sub("", a)[:TOKEN_LENGTH] for a in query_alternatives(word)]
-        alternatives = [a for a in dict.fromkeys(alternatives) if len(a) >= MIN_QUERY]
+        alternatives = _shortest([a for a in dict.fromkeys(alternatives) if len(a) >= MIN_QUERY])
         if alternatives:
             plans.append(alternatives)
     if not plans:
