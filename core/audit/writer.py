@@ -15,7 +15,6 @@ from uuid import UUID, uuid4
 from piccolo.utils.encoding import dump_json
 
 from core import db
-from core.audit.tables import PlatformAuditEvent
 from tenants.scoping import current_tenant_id, tenant_context
 
 if TYPE_CHECKING:
@@ -125,22 +124,29 @@ async def record_platform(
     client: str = "",
     details: dict[str, Any] | None = None,
 ) -> None:
-    """A consortium-level event (onboarding, module changes, maintenance paths)."""
-    await PlatformAuditEvent.insert(
-        PlatformAuditEvent(
-            id=uuid4(),
-            at=datetime.now(UTC),
-            user_id=user_id,
-            tenant_id=tenant_id,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id or ""),
-            outcome=outcome,
-            request_id=request_id,
-            client_address=client,
-            details=details or {},
-        )
+    """A consortium-level event (onboarding, module changes, maintenance paths); deferred as
+    the tenant's events are (`db.write_later`)."""
+    await db.write_later(
+        _INSERT_PLATFORM_EVENT,
+        uuid4(),
+        datetime.now(UTC),
+        user_id,
+        tenant_id,
+        action,
+        object_type,
+        str(object_id or ""),
+        outcome,
+        request_id,
+        client,
+        dump_json(details or {}),
     )
+
+
+_INSERT_PLATFORM_EVENT = (
+    'INSERT INTO "platform_audit_event" ("id", "at", "user_id", "tenant_id", "action", '
+    '"object_type", "object_id", "outcome", "request_id", "client_address", "details") '
+    "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
+)
 
 
 def _route_template(scope: Scope) -> str:

@@ -13,6 +13,7 @@ that repeated failures lock the account for a while, so a locked-out colleague k
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
 from dataclasses import dataclass
@@ -108,6 +109,13 @@ class MfaChallenge:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _stored_time(value: Any) -> datetime | None:
+    """A time from raw SQL: a datetime on PostgreSQL, its stored text on SQLite."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -734,6 +742,50 @@ async def _other_memberships(user_id: UUID, tenant_id: UUID) -> list[dict[str, A
     return [r for r in rows if _current(r, now)]
 
 
+async def _account_and_other_tenants(
+    user_id: UUID, tenant_id: UUID, actor_id: UUID
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The account (active, consortium admin?) and its current memberships in tenants other
+    than `tenant_id`, each with the actor's own membership there (`mine`, or None): what
+    `issue_reset_link` checks, in one statement."""
+    rows = await db.fetch(
+        "SELECT u.active, u.is_consortium_admin, m.tenant_id, m.active AS m_active, "
+        "m.expires_at AS m_expires, mine.roles AS my_roles, mine.active AS my_active, "
+        "mine.expires_at AS my_expires FROM app_user u "
+        "LEFT JOIN membership m ON m.user_id = u.id AND m.tenant_id <> {} AND m.active = {} "
+        "LEFT JOIN membership mine ON mine.tenant_id = m.tenant_id AND mine.user_id = {} "
+        "WHERE u.id = {}",
+        tenant_id,
+        True,
+        actor_id,
+        user_id,
+    )
+    if not rows:
+        return None, []
+    now = _now()
+    user = {
+        "active": bool(rows[0]["active"]),
+        "is_consortium_admin": bool(rows[0]["is_consortium_admin"]),
+    }
+    others = []
+    for r in rows:
+        if r["tenant_id"] is None or not _current(
+            {"active": r["m_active"], "expires_at": _stored_time(r["m_expires"])}, now
+        ):
+            continue
+        mine = None
+        if r["my_active"] is not None:
+            roles = r["my_roles"]
+            roles = json.loads(roles or "[]") if isinstance(roles, str) else roles
+            mine = {
+                "roles": list(roles or []),
+                "active": r["my_active"],
+                "expires_at": _stored_time(r["my_expires"]),
+            }
+        others.append({"tenant_id": r["tenant_id"], "mine": mine})
+    return user, others
+
+
 async def _set_membership_inactive(ctx: RequestContext, membership_id: UUID, user_id: UUID) -> None:
     # tenants.services has no "remove membership" yet; this is the one direct write.
     await Membership.update({Membership.active: False}).where(Membership.id == membership_id)
@@ -753,23 +805,14 @@ async def issue_reset_link(ctx: RequestContext, user_id: UUID) -> tuple[str, dat
     membership = await _membership(ctx, user_id)
     if membership is None or not _current(membership, now):
         raise NotFound()
-    user = (
-        await User.select(User.active, User.is_consortium_admin).where(User.id == user_id).first()
-    )
+    user, others = await _account_and_other_tenants(user_id, ctx.tenant.id, ctx.user_id)
     if user is None or not user["active"]:
         raise NotFound()
     if user["is_consortium_admin"]:
         raise Forbidden("account_managed_elsewhere")
-    for other in await _other_memberships(user_id, ctx.tenant.id):
-        mine = (
-            await Membership.select(Membership.roles, Membership.active, Membership.expires_at)
-            .where(
-                (Membership.tenant_id == other["tenant_id"]) & (Membership.user_id == ctx.user_id)
-            )
-            .first()
-            .output(load_json=True)
-        )
-        if mine is None or not _current(mine, now) or "tenant_admin" not in (mine["roles"] or []):
+    for other in others:
+        mine = other["mine"]
+        if mine is None or not _current(mine, now) or "tenant_admin" not in mine["roles"]:
             raise Forbidden("account_managed_elsewhere")
     token = secrets.token_urlsafe(32)
     expires = now + RESET_TTL
