@@ -17,7 +17,12 @@ from uuid import UUID, uuid4
 from core import db
 from core.audit.writer import record
 from core.auth.tables import User
-from core.beneficiaries.caseload import caseload_counts, caseload_page, reassign_case_worker
+from core.beneficiaries.caseload import (
+    OPEN_STATUSES,
+    caseload_counts,
+    caseload_page,
+    reassign_case_worker,
+)
 from core.errors import Conflict, NotFound, RequestValidationError
 from core.pagination import keyset
 from core.plugin_host import get_host
@@ -273,9 +278,12 @@ def _at(value: Any) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-async def _staff_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _staff_out(
+    rows: list[dict[str, Any]], *, caseloads: dict[UUID, int] | None = None
+) -> list[dict[str, Any]]:
     """Profiles in the API's shape: three statements for any number of them (units, the
-    accounts' names and roles, caseloads), so a list stays within the round-trip budget."""
+    accounts' names and roles, caseloads unless known), so a list stays within the
+    round-trip budget."""
     if not rows:
         return []
     ids = [r["id"] for r in rows]
@@ -284,7 +292,7 @@ async def _staff_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     accounts = await _accounts(user_ids)
     roles = {user: roles for user, (_name, roles) in accounts.items()}
     usernames = {user: name for user, (name, _roles) in accounts.items()}
-    loads = await caseload_counts(ids)
+    loads = caseloads if caseloads is not None else await caseload_counts(ids)
     out = []
     for r in rows:
         hours = dict(r["working_hours"] or {})
@@ -402,7 +410,7 @@ async def update_staff(
     """Change a profile. Deactivating someone with a caseload needs `handover_to`: their
     people move to that colleague in the same transaction, so nobody is left without a case
     worker by accident."""
-    current = await get_staff(staff_id)
+    current = await _active_and_caseload(staff_id)
     sent = data.model_fields_set
     handover_to = None
     if data.handover_to is not None:
@@ -431,7 +439,11 @@ async def update_staff(
             values[getattr(StaffMember, name)] = getattr(data, name) or ""
     try:
         async with db.transaction():
-            await StaffMember.update(values).where(StaffMember.id == staff_id)
+            written = (
+                await StaffMember.update(values)
+                .where(StaffMember.id == staff_id)
+                .returning(*StaffMember.all_columns())
+            )
             if unit_ids is not None:
                 await _set_units(staff_id, unit_ids)
             moved = (
@@ -450,7 +462,29 @@ async def update_staff(
             staff_id,
             details={"to": str(handover_to), "people": [str(p) for p in moved]},
         )
-    return await get_staff(staff_id)
+    # Answered from what was written; the caseload is known (nobody is left after a handover).
+    caseload = 0 if handover_to is not None else current["caseload"]
+    row = dict(written[0])
+    if isinstance(row["working_hours"], str):  # RETURNING gives JSON as text
+        row["working_hours"] = json.loads(row["working_hours"] or "{}")
+    (out,) = await _staff_out([row], caseloads={staff_id: caseload})
+    return out
+
+
+async def _active_and_caseload(staff_id: UUID) -> dict[str, Any]:
+    """Whether a profile of this tenant is active, and its caseload, in one statement;
+    `NotFound` for an id of nobody here."""
+    rows = await db.fetch(
+        "SELECT s.active, (SELECT count(*) FROM beneficiary b WHERE b.tenant_id = s.tenant_id "
+        "AND b.case_worker_id = s.id AND b.status = {}) AS caseload FROM staff_member s "
+        "WHERE s.tenant_id = {} AND s.id = {}",
+        OPEN_STATUSES[0],
+        current_tenant_id(),
+        staff_id,
+    )
+    if not rows:
+        raise NotFound()
+    return {"active": bool(rows[0]["active"]), "caseload": int(rows[0]["caseload"])}
 
 
 async def caseload(
