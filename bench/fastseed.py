@@ -11,13 +11,19 @@ This path is a benchmark tool and only that; the app role stays bound by RLS eve
 2. The rows are then written as the database superuser of the throwaway cluster (row-level
    security does not apply to it, so `COPY FROM` is allowed), with `session_replication_role
    = replica` (no triggers: the derived tables are rebuilt in one statement each at the end).
-3. Secondary indexes, primary keys and the exclusion constraint of the bulk tables are dropped
-   before the load and recreated after it from their catalogue definitions (`pg_get_indexdef`,
+3. Secondary indexes and primary keys of the bulk tables are dropped before the load and
+   recreated after it from their catalogue definitions (`pg_get_indexdef`,
    `pg_get_constraintdef`), two connections in parallel, so each is built once by a sort
    instead of row by row. The load is not one transaction: the DDL to recreate is kept in
-   `bench_pending_ddl` first, and a later seed (or `python -m bench seed --repair`) applies
-   what a crash left pending. Recreating a unique index or the exclusion constraint checks
-   the generated data as the live schema would (a double booking would fail the seed).
+   `bench_pending_ddl` first, and a later seed applies what a crash left pending. Recreating
+   a unique index checks the generated data as the live schema would.
+   The exclusion constraint against double booking stays in place during the load: a GiST
+   index cannot be built by a sort on PostgreSQL 15 (btree_gist's uuid and the range opclass
+   have no sortsupport), so `ADD CONSTRAINT` after the load inserts every row into the tree
+   and probes it once per row on ONE core, under an exclusive lock (2 123 s of the first
+   million seed). Present during the load, it costs the same insert and probe per row (a
+   little less, measured), but the participants are written by both connections at once, so
+   it runs on both cores; and every participant row is checked as a booking would be.
 4. People, households, memberships, categories and staff are generated in Python (Greek names
    from a pool whose search keys come from the application's own functions) and sent with
    binary COPY; search tokens, appointments and their participants, and food-bank pickups are
@@ -160,8 +166,9 @@ async def apply_pending_ddl(
 
 
 async def drop_for_load(conn: Any, tables: Sequence[str]) -> int:
-    """Drop the indexes and key/exclusion constraints of `tables`, remembering how to
-    recreate them in `bench_pending_ddl` (in the same transaction as the drops)."""
+    """Drop the indexes and key constraints of `tables`, remembering how to recreate them
+    in `bench_pending_ddl` (in the same transaction as the drops). Exclusion constraints and
+    their indexes stay (see the module's docstring)."""
     regs = [f"public.{t}" for t in tables]
     async with conn.transaction():
         await conn.execute(
@@ -172,14 +179,15 @@ async def drop_for_load(conn: Any, tables: Sequence[str]) -> int:
             "SELECT c.conrelid::regclass::text AS tab, c.conname, c.contype::text AS contype, "
             "pg_get_constraintdef(c.oid) AS def "
             "FROM pg_constraint c WHERE c.conrelid = ANY($1::regclass[]) "
-            "AND c.contype IN ('p', 'u', 'x')",
+            "AND c.contype IN ('p', 'u')",
             regs,
         )
         indexes = await conn.fetch(
             "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def, "
             "i.indrelid::regclass::text AS tab FROM pg_index i "
             "WHERE i.indrelid = ANY($1::regclass[]) "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid "
+            "AND c.conrelid = i.indrelid)",
             regs,
         )
         # Weight: expected build cost, so the builders start with the slow ones.
@@ -194,27 +202,22 @@ async def drop_for_load(conn: Any, tables: Sequence[str]) -> int:
                 ddl,
             )
 
-        for c in constraints:
+        for c in constraints:  # PRIMARY KEY (cols) / UNIQUE (cols): build, then attach
             tab, name, definition = c["tab"], c["conname"], c["def"]
-            if c["contype"] == "x":
-                await remember(
-                    tab, "exclude", 100, f'ALTER TABLE {tab} ADD CONSTRAINT "{name}" {definition}'
-                )
-            else:  # PRIMARY KEY (cols) / UNIQUE (cols): build the index, then attach it
-                columns = definition[definition.index("(") :]
-                word = "PRIMARY KEY" if c["contype"] == "p" else "UNIQUE"
-                await remember(
-                    tab,
-                    "index",
-                    weights.get(tab, 1),
-                    f'CREATE UNIQUE INDEX "{name}" ON {tab} {columns}',
-                )
-                await remember(
-                    tab,
-                    "attach",
-                    0,
-                    f'ALTER TABLE {tab} ADD CONSTRAINT "{name}" {word} USING INDEX "{name}"',
-                )
+            columns = definition[definition.index("(") :]
+            word = "PRIMARY KEY" if c["contype"] == "p" else "UNIQUE"
+            await remember(
+                tab,
+                "index",
+                weights.get(tab, 1),
+                f'CREATE UNIQUE INDEX "{name}" ON {tab} {columns}',
+            )
+            await remember(
+                tab,
+                "attach",
+                0,
+                f'ALTER TABLE {tab} ADD CONSTRAINT "{name}" {word} USING INDEX "{name}"',
+            )
             await conn.execute(f'ALTER TABLE {tab} DROP CONSTRAINT "{name}"')
         for i in indexes:
             w = weights.get(i["tab"], 1) * (2 if " gin " in i["def"].lower() else 1)
@@ -432,6 +435,15 @@ UNION ALL SELECT tenant_id, id, afm, sort_key FROM beneficiary WHERE afm IS NOT 
 UNION ALL SELECT tenant_id, id, substr(phone, 4), sort_key FROM beneficiary WHERE phone IS NOT NULL
 """
 
+TOKENS_SORTED_SQL = """
+INSERT INTO beneficiary_search_token (tenant_id, beneficiary_id, token, sort_key)
+SELECT b.tenant_id, b.id, t.token, b.sort_key FROM beneficiary b
+JOIN bench_name_token t ON t.first_name = b.first_name AND t.last_name = b.last_name
+UNION ALL SELECT tenant_id, id, amka, sort_key FROM beneficiary WHERE amka IS NOT NULL
+UNION ALL SELECT tenant_id, id, afm, sort_key FROM beneficiary WHERE afm IS NOT NULL
+UNION ALL SELECT tenant_id, id, substr(phone, 4), sort_key FROM beneficiary WHERE phone IS NOT NULL
+"""
+
 # Person numbers per tenant (the calendar formula picks person k mod P).
 PEOPLE_NUMBERED_SQL = """
 CREATE UNLOGGED TABLE bench_person AS
@@ -465,9 +477,9 @@ SELECT tenant_id, id, (ARRAY{list(SERVICES)!r})[k % {len(SERVICES)} + 1], 'in_pe
        start_at + interval '{SLOT_MINUTES} minutes', status, start_at - interval '7 days', start_at
 FROM bench_appt
 """
-# Both kinds in one statement, written in (tenant, person, start) order: the exclusion
-# constraint is built after the load by inserting every row into its GiST index and probing it
-# once per row, and on rows in this order both cost about half as much as in random order.
+# Both kinds of one chunk of tenants in one statement, written in (tenant, person, start)
+# order: every row is inserted into the exclusion constraint's GiST index and probed there,
+# and on rows in this order both cost about half as much as in random order.
 PARTICIPANTS_SQL = f"""
 INSERT INTO appointment_participant (tenant_id, appointment_id, kind, person_id, start_at,
                                      end_at, active)
@@ -475,13 +487,31 @@ SELECT * FROM (
   SELECT a.tenant_id, a.id, 'staff', s.id, a.start_at,
          a.start_at + interval '{SLOT_MINUTES} minutes', a.status <> 'cancelled'
   FROM bench_appt a JOIN bench_staff s ON s.tenant_id = a.tenant_id AND s.n = a.k % a.n_staff
+  WHERE a.tenant_id = ANY($1::uuid[])
   UNION ALL
   SELECT a.tenant_id, a.id, 'beneficiary', p.id, a.start_at,
          a.start_at + interval '{SLOT_MINUTES} minutes', a.status <> 'cancelled'
   FROM bench_appt a JOIN bench_person p ON p.tenant_id = a.tenant_id AND p.n = a.k % a.n_people
+  WHERE a.tenant_id = ANY($1::uuid[])
 ) AS x(tenant_id, appointment_id, kind, person_id, start_at, end_at, active)
 ORDER BY tenant_id, person_id, start_at
 """
+PARTICIPANT_CHUNKS = 12  # units of work the two connections share
+
+
+def participant_chunks(
+    sizes: dict[UUID, int], chunks: int = PARTICIPANT_CHUNKS
+) -> list[list[UUID]]:
+    """Tenants in `chunks` groups of about equal appointment counts, largest group first
+    (a tenant is never split: its rows stay in one sorted run)."""
+    groups: list[tuple[int, list[UUID]]] = [(0, []) for _ in range(min(chunks, len(sizes)))]
+    for tenant, size in sorted(sizes.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+        total, members = min(groups, key=lambda g: g[0])
+        groups.remove((total, members))
+        groups.append((total + size, [*members, tenant]))
+    return [members for _total, members in sorted(groups, key=lambda g: -g[0]) if members]
+
+
 # Monthly food-bank pickups over the last year for about 5 % of the people of tenants that
 # run the food bank.
 PICKUPS_SQL = """
@@ -503,8 +533,10 @@ async def generate_in_database(
     progress: Callable[[str], None],
     timings: dict[str, float],
 ) -> None:
-    """Connection A writes the generated tables one after the other; connection B meanwhile
-    writes the pickups and builds the indexes of every table A has finished with."""
+    """Connection A numbers people and staff and plans the appointments, then writes the
+    search tokens and the appointments; connection B writes the pickups; as soon as the plan
+    exists both write participants, chunk by chunk (the exclusion constraint's inserts and
+    probes are most of the load's CPU: this puts them on both cores)."""
     a, b = conns[0], conns[1]
     today = date.today()
     slots = _slot_starts(today)
@@ -512,6 +544,7 @@ async def generate_in_database(
         "bench_slot", records=list(enumerate(slots)), columns=("t", "start_at")
     )
     rows = []
+    sizes: dict[UUID, int] = {}
     for plan in plans:
         n_staff = min(plan.staff, plan.beneficiaries)
         cap = len(slots) * n_staff
@@ -519,56 +552,60 @@ async def generate_in_database(
         if cnt:
             salt = int.from_bytes(plan.slug.encode()[:4].ljust(4, b"\0"), "big")
             rows.append((tenant_ids[plan.slug], cnt, cap, n_staff, plan.beneficiaries, salt))
+            sizes[tenant_ids[plan.slug]] = cnt
     await a.copy_records_to_table(
         "bench_plan",
         records=rows,
         columns=("tenant_id", "cnt", "cap", "n_staff", "n_people", "salt"),
     )
-    ready: asyncio.Queue[list[str] | None] = asyncio.Queue()
+    chunks: asyncio.Queue[list[UUID]] = asyncio.Queue()
+    for chunk in participant_chunks(sizes):
+        chunks.put_nowait(chunk)
+    planned = asyncio.Event()
+
+    async def timed(conn: Any, label: str, sql: str, *args: Any) -> None:
+        t = _now()
+        await conn.execute(sql, *args)
+        timings[label] = round(timings.get(label, 0.0) + _now() - t, 2)
+        progress(f"  generated {label}: {_now() - t:.0f}s")
+
+    async def participants(conn: Any, name: str) -> None:
+        await planned.wait()
+        t, done = _now(), 0
+        while not chunks.empty():
+            chunk = chunks.get_nowait()
+            await conn.execute(PARTICIPANTS_SQL, chunk)
+            done += 1
+        timings[f"participants ({name}, {done} chunks)"] = round(_now() - t, 2)
+        progress(f"  participants on connection {name}: {done} chunks, {_now() - t:.0f}s")
 
     async def chain_a() -> None:
-        steps: list[tuple[str, str, list[str]]] = [
-            ("search tokens", TOKENS_SQL, ["beneficiary_search_token"]),
-            ("numbering", PEOPLE_NUMBERED_SQL + ";" + STAFF_NUMBERED_SQL, []),
-            ("appointment plan", APPOINTMENTS_PLAN_SQL, []),
-            ("appointments", APPOINTMENTS_SQL, ["appointment"]),
-            ("participants", PARTICIPANTS_SQL, []),
-        ]
-        for label, sql, tables in steps:
-            t = _now()
-            await a.execute(sql)
-            timings[label] = round(_now() - t, 2)
-            progress(f"  generated {label}: {timings[label]:.0f}s")
-            if tables:
-                ready.put_nowait(tables)
-        ready.put_nowait(None)
+        await timed(a, "numbering", PEOPLE_NUMBERED_SQL + ";" + STAFF_NUMBERED_SQL)
+        await timed(a, "appointment plan", APPOINTMENTS_PLAN_SQL)
+        planned.set()
+        await timed(a, "search tokens", await tokens_sql(a))
+        await timed(a, "appointments", APPOINTMENTS_SQL)
+        await participants(a, "A")
 
     async def chain_b() -> None:
-        t = _now()
         food = [tenant_ids[p.slug] for p in plans if "food_bank" in p.modules]
-        await b.execute(PICKUPS_SQL, food)
-        timings["pickups"] = round(_now() - t, 2)
-        # Plain index builds only (SHARE lock): A still reads these tables.
-        await apply_pending_ddl(
-            [b],
-            timings,
-            tables=[
-                "household",
-                "household_member",
-                "beneficiary_category",
-                "food_bank_pickup",
-                "beneficiary",
-                "staff_member",
-            ],
-            kinds=("index",),
-        )
-        while (tables := await ready.get()) is not None:
-            await apply_pending_ddl([b], timings, tables=tables, kinds=("index",))
+        await timed(b, "pickups", PICKUPS_SQL, food)
+        await participants(b, "B")
 
     await asyncio.gather(chain_a(), chain_b())
     report.appointments = await a.fetchval("SELECT count(*) FROM bench_appt")
     report.participants = 2 * report.appointments
     report.pickups = await a.fetchval("SELECT count(*) FROM food_bank_pickup")
+
+
+async def tokens_sql(conn: Any) -> str:
+    """TOKENS_SQL, with each token's copy of its person's `sort_key` where the schema has that
+    column: the load runs without triggers, so the trigger that fills it does not fire."""
+    has_sort_key = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' "
+        "AND table_name = 'beneficiary_search_token' AND column_name = 'sort_key')"
+    )
+    return TOKENS_SORTED_SQL if has_sort_key else TOKENS_SQL
 
 
 STAGING = (
@@ -616,7 +653,7 @@ async def load(
     try:
         for c in conns:
             await c.execute("SET session_replication_role = replica")
-            await c.execute("SET maintenance_work_mem = '512MB'")
+            await c.execute("SET maintenance_work_mem = '1GB'")
             await c.execute("SET max_parallel_maintenance_workers = 0")
             await c.execute("SET work_mem = '256MB'")
         await apply_pending_ddl(conns)
@@ -625,6 +662,7 @@ async def load(
         for ddl in STAGING:
             await conns[0].execute(ddl)
         await step("drop_indexes", drop_for_load(conns[0], BULK_TABLES))
+        await remember_rollups(conns[0])
         await step(
             "python_rows_copy",
             copy_python_rows(conns[0], plans, tenant_ids, seed_value, report, progress),
@@ -635,9 +673,9 @@ async def load(
         )
         for name in STAGING_TABLES:
             await conns[0].execute(f"DROP TABLE IF EXISTS {name}")
-        await step("indexes", apply_pending_ddl(conns, timings, kinds=("index", "attach")))
-        await step("rollups", rebuild_rollups(conns[0]))
-        await step("exclusion_constraint", apply_pending_ddl(conns, timings))
+        await step(
+            "indexes_and_rollups", apply_pending_ddl(conns, timings, kinds=("index", "attach"))
+        )
         slow = sorted(timings.items(), key=lambda kv: -kv[1])[:10]
         report.seconds["slowest_statements"] = dict(slow)  # type: ignore[assignment]
     finally:
@@ -657,10 +695,15 @@ GROUP BY 1, 2, 3, 4, 5, 6
 """
 
 
-async def rebuild_rollups(conn: Any) -> None:
-    """The report roll-up, kept by triggers in normal operation (the load ran without
-    triggers), recomputed in one statement for every tenant: the migration's backfill."""
+async def remember_rollups(conn: Any) -> None:
+    """The report roll-up is kept by triggers in normal operation and the load runs without
+    triggers: its rebuild (the migration's backfill, every tenant in one statement) is queued
+    with the index builds, so one connection computes it while the other builds an index,
+    and a load that stops half-way leaves it pending for the next seed like the indexes."""
     if not await conn.fetchval("SELECT to_regclass('appointment_month_count') IS NOT NULL"):
         return
-    await conn.execute("DELETE FROM appointment_month_count")
-    await conn.execute(ROLLUP_SQL)
+    await conn.execute(
+        f"INSERT INTO {PENDING} (tab, kind, weight, ddl) VALUES ($1, 'index', 20, $2)",
+        "appointment_month_count",
+        "DELETE FROM appointment_month_count;" + ROLLUP_SQL,
+    )
