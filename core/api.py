@@ -6,6 +6,7 @@ gets this API extended, so the next module has it too.
 """
 
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 from uuid import UUID
 
 from core.audit.writer import record as audit
@@ -24,6 +25,7 @@ from core.beneficiaries.services import (
 from core.beneficiaries.together import (
     PersonInHousehold,
     household_ids_of,
+    lock_household,
     people_with_households,
 )
 from core.casework.consent import consent_in_force_for, current_consent
@@ -101,6 +103,7 @@ from core.text import elot743, fold
 from core.web.forms import form_data, parse_form, render_form
 from core.web.pages import csrf_token
 from core.web.pages import render as render_page
+from core.writes import insert_later, take_each
 from tenants.resolution import membership_roles
 from tenants.scoping import TenantScoped, current_tenant_id
 from tenants.services import get_module_settings as module_settings
@@ -132,6 +135,43 @@ async def in_each_tenant(
                 await fn(tenant_id)
         await db.set_rls_tenant(None)
     return len(ids)
+
+
+async def appointments_for_records(
+    ctx: RequestContext, module: str, record_type: str, record_ids: Iterable[UUID]
+) -> dict[UUID, list[dict[str, Any]]]:
+    """The appointments a module attached to several of its records, each record's in time
+    order, as `appointments_for_record` answers for one: a constant number of statements for
+    a page of records (issue 11), read audited once for them all."""
+    from core.scheduling.services import shape
+    from core.scheduling.tables import Appointment
+
+    ids = list(dict.fromkeys(record_ids))
+    out: dict[UUID, list[dict[str, Any]]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rows = (
+        await Appointment.select()
+        .where(
+            (Appointment.module == module)
+            & (Appointment.record_type == record_type)
+            & Appointment.record_id.is_in(ids)
+        )
+        .order_by(Appointment.start_at, Appointment.id)
+        .output(load_json=True)
+    )
+    items = await shape(ctx, rows)
+    for row, item in zip(rows, items, strict=True):
+        out[row["record_id"]].append(item)
+    if items:
+        await audit(
+            ctx,
+            "read",
+            "appointment",
+            "",
+            details={"list": True, "ids": [str(i["id"]) for i in items]},
+        )
+    return out
 
 
 async def staff_id_for_user(user_id: UUID) -> UUID | None:
@@ -182,6 +222,7 @@ __all__ = [
     "active_person_ids",
     "appointments_for_person",
     "appointments_for_record",
+    "appointments_for_records",
     "audit",
     "book_appointment",
     "book_series",
@@ -211,6 +252,7 @@ __all__ = [
     "household_composition",
     "household_ids_of",
     "in_each_tenant",
+    "insert_later",
     "invalid",
     "keyset",
     "list_beneficiaries",
@@ -218,6 +260,7 @@ __all__ = [
     "list_staff",
     "local_now",
     "local_today",
+    "lock_household",
     "membership_roles",
     "module_settings",
     "move_appointment",
@@ -239,6 +282,7 @@ __all__ = [
     "staff_id_for_user",
     "system_actor",
     "t",
+    "take_each",
     "tenant_table",
     "transaction",
 ]

@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from string import Formatter
 from typing import Any
@@ -317,7 +317,7 @@ async def write_later(sql: str, *args: Any) -> None:
     with COMMIT, saving a round trip (later statements of the transaction do not see it);
     inside a write transaction on SQLite it runs at once; inside a read transaction there it runs
     after the commit, in a write transaction of its own; anywhere else at once, as `fetch`.
-    Values must be plain (str, int, bool, UUID, datetime, None).
+    Values must be plain (str, int, bool, UUID, datetime, date, None).
     """
     current = engine().current_transaction.get()
     if isinstance(current, _TenantTransaction):
@@ -375,6 +375,8 @@ def _literal(value: Any) -> str:
     elif isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime")
+        text = value.isoformat()
+    elif isinstance(value, date):  # a date column's value (a datetime is handled above)
         text = value.isoformat()
     elif isinstance(value, str):
         text = value

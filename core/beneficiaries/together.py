@@ -23,10 +23,15 @@ from uuid import UUID
 
 from piccolo.query import Select
 
-from core import clock
+from core import clock, db
 from core.beneficiaries.composition import HouseholdComposition, MemberFacts, compose
 from core.beneficiaries.tables import Beneficiary, Household, HouseholdMember
 from core.selects import select_together
+from tenants.scoping import current_tenant_id
+
+# The class of the advisory locks `lock_household` takes (its own key space: the household's
+# hash is the other half of the key).
+_HOUSEHOLD_LOCKS = 0x484F  # "HO"
 
 
 class PersonInHousehold(NamedTuple):
@@ -111,3 +116,25 @@ async def people_with_households(
             continue
         out[row["id"]] = PersonInHousehold(person_dict(row), compose(facts, on))
     return out, rows[4:]
+
+
+async def lock_household(person_id: UUID) -> None:
+    """Serialise writes about a person's household (theirs alone when they have none) until
+    the transaction ends: two food bank pickups of one household at once, the second waits
+    and then reads the first, so a visit limit holds.
+
+    PostgreSQL: a transaction-level advisory lock on the household, which the statement
+    itself looks up (one round trip, taken before the request reads anything the lock
+    guards). SQLite: nothing to do, one writer at a time holds the whole database.
+    """
+    if not db.is_postgres():
+        return
+    await db.fetch(
+        "SELECT pg_advisory_xact_lock({}, hashtext(COALESCE(("
+        'SELECT CAST("household_id" AS text) FROM "beneficiary" '
+        'WHERE "tenant_id" = {} AND "id" = {}), CAST({} AS text)))) AS "locked"',
+        _HOUSEHOLD_LOCKS,
+        current_tenant_id(),
+        person_id,
+        str(person_id),
+    )

@@ -17,6 +17,8 @@ from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
+from piccolo.query.functions.aggregate import Count
+
 from core.api import (
     Conflict,
     FieldError,
@@ -24,18 +26,25 @@ from core.api import (
     NotFound,
     RequestValidationError,
     appointments_for_record,
+    appointments_for_records,
     audit,
     book_appointment,
     decrypt,
     encrypt,
     get_language,
     get_person,
-    household_composition,
+    household_ids_of,
+    insert_later,
     keyset,
     local_today,
+    lock_household,
     module_settings,
+    people_with_households,
+    select_together,
     set_appointment_status,
+    staff_exists,
     t,
+    take_each,
     transaction,
 )
 from plugins.food_bank import rules
@@ -163,21 +172,35 @@ async def _on_hand_by_item(item_ids: Sequence[UUID]) -> dict[UUID, int]:
     return out
 
 
+async def _inserted(table: Any, *rows: Any) -> list[dict[str, Any]]:
+    """Insert `rows` in one statement and answer with them as the database stored them
+    (`RETURNING`), so a write answers from what it wrote instead of reading it back."""
+    if not rows:
+        return []
+    return list(await table.insert(*rows).returning(*table.all_columns()))
+
+
+async def _updated(table: Any, changes: dict[Any, Any], where: Any) -> list[dict[str, Any]]:
+    """Update the rows `where` selects and answer with them as stored (`RETURNING`)."""
+    return list(await table.update(changes).where(where).returning(*table.all_columns()))
+
+
 async def create_item(actor: Any, data: ItemCreate) -> dict[str, Any]:
     async with transaction():
         if await FoodItem.exists().where(FoodItem.code == data.code):
             raise Conflict("item_code_taken", errors=[_error("code", "item_code_taken")])
         item_id = uuid4()
-        await FoodItem.insert(
+        (row,) = await _inserted(
+            FoodItem,
             FoodItem(
                 id=item_id,
                 created_at=_now(),
                 weight_grams=data.weight_grams or (1000 if data.unit in ("kg", "l") else None),
                 **data.model_dump(exclude={"weight_grams"}),
-            )
+            ),
         )
         await _audit(actor, "create", "item", item_id)
-    return await get_item(item_id)
+    return item_out(row, 0)  # a new item has no lots yet
 
 
 async def _item_row(item_id: UUID) -> dict[str, Any]:
@@ -187,21 +210,35 @@ async def _item_row(item_id: UUID) -> dict[str, Any]:
     return dict(row)
 
 
+def _stock_of(item_id: UUID) -> Any:
+    """The lots of an item holding stock (for `on_hand`), a query for `select_together`."""
+    return Lot.select(Lot.on_hand_milli).where((Lot.item_id == item_id) & (Lot.on_hand_milli > 0))
+
+
 async def get_item(item_id: UUID) -> dict[str, Any]:
-    row = await _item_row(item_id)
-    return item_out(row, (await _on_hand_by_item([item_id])).get(item_id, 0))
+    items, lots = await select_together(
+        FoodItem.select().where(FoodItem.id == item_id), _stock_of(item_id)
+    )
+    if not items:
+        raise NotFound()
+    return item_out(items[0], sum(r["on_hand_milli"] for r in lots))
 
 
 async def update_item(actor: Any, item_id: UUID, data: ItemUpdate) -> dict[str, Any]:
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if not changes:
+        return await get_item(item_id)
     async with transaction():
-        await _item_row(item_id)
-        changes = data.model_dump(exclude_unset=True, exclude_none=True)
-        if changes:
-            await FoodItem.update({getattr(FoodItem, k): v for k, v in changes.items()}).where(
-                FoodItem.id == item_id
-            )
-            await _audit(actor, "update", "item", item_id, fields=sorted(changes))
-    return await get_item(item_id)
+        rows = await _updated(
+            FoodItem,
+            {getattr(FoodItem, k): v for k, v in changes.items()},
+            FoodItem.id == item_id,
+        )
+        if not rows:
+            raise NotFound()
+        stock = await _stock_of(item_id)
+        await _audit(actor, "update", "item", item_id, fields=sorted(changes))
+    return item_out(rows[0], sum(r["on_hand_milli"] for r in stock))
 
 
 async def list_items(
@@ -238,9 +275,9 @@ def donor_out(row: dict[str, Any]) -> dict[str, Any]:
 async def create_donor(actor: Any, data: DonorCreate) -> dict[str, Any]:
     async with transaction():
         donor_id = uuid4()
-        await Donor.insert(Donor(id=donor_id, created_at=_now(), **data.model_dump()))
+        (row,) = await _inserted(Donor, Donor(id=donor_id, created_at=_now(), **data.model_dump()))
         await _audit(actor, "create", "donor", donor_id)
-    return await get_donor(donor_id)
+    return donor_out(row)
 
 
 async def get_donor(donor_id: UUID) -> dict[str, Any]:
@@ -274,32 +311,32 @@ async def _movement(
     reason: str = "",
     note: str = "",
     reference: tuple[str, UUID] | None = None,
-) -> None:
-    await Movement.insert(
-        Movement(
-            id=uuid4(),
-            lot_id=lot["id"],
-            item_id=lot["item_id"],
-            kind=kind,
-            quantity_milli=milli,
-            reason=reason,
-            note=await _seal(note, "food_bank_movement.note"),
-            reference_type=reference[0] if reference else "",
-            reference_id=reference[1] if reference else None,
-            created_by=_user(actor),
-            created_at=_now(),
-        )
+) -> Movement:
+    """A ledger line (not yet written: callers insert several in one statement)."""
+    return Movement(
+        id=uuid4(),
+        lot_id=lot["id"],
+        item_id=lot["item_id"],
+        kind=kind,
+        quantity_milli=milli,
+        reason=reason,
+        note=await _seal(note, "food_bank_movement.note"),
+        reference_type=reference[0] if reference else "",
+        reference_id=reference[1] if reference else None,
+        created_by=_user(actor),
+        created_at=_now(),
     )
 
 
-async def _take(lot_id: UUID, milli: int) -> bool:
-    """Take stock from a lot if, and only if, that much is there (re-checked under the lock)."""
-    rows = (
-        await Lot.update({Lot.on_hand_milli: Lot.on_hand_milli - milli})
-        .where((Lot.id == lot_id) & (Lot.on_hand_milli >= milli))
-        .returning(Lot.id)
+async def _take(lot_id: UUID, milli: int) -> dict[str, Any] | None:
+    """Take stock from a lot if, and only if, that much is there (re-checked under the lock);
+    the lot as it is then, or None."""
+    rows = await _updated(
+        Lot,
+        {Lot.on_hand_milli: Lot.on_hand_milli - milli},
+        (Lot.id == lot_id) & (Lot.on_hand_milli >= milli),
     )
-    return bool(rows)
+    return rows[0] if rows else None
 
 
 async def _put(lot_id: UUID, milli: int) -> None:
@@ -343,9 +380,15 @@ async def _items(ids: Sequence[UUID]) -> dict[UUID, dict[str, Any]]:
     return {r["id"]: dict(r) for r in rows}
 
 
-async def lots_out(actor: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+async def lots_out(
+    actor: Any,
+    rows: Sequence[dict[str, Any]],
+    items: dict[UUID, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Lots in the API's shape; `items` when the caller has them (read otherwise)."""
     settings = await settings_for(actor)
-    items = await _items([r["item_id"] for r in rows])
+    if items is None:
+        items = await _items([r["item_id"] for r in rows])
     today = today_for(actor)
     return [lot_out(r, items.get(r["item_id"]), today, settings.expiry_warning_days) for r in rows]
 
@@ -358,15 +401,16 @@ class _LotPlan:
     funding_source: str
 
 
-async def _plan_lot(
+def _plan_lot(
     data: LotIn,
+    item: dict[str, Any] | None,
     funding_source: str,
     settings: Settings,
     today: date,
     prefix: str,
     errors: list[FieldError],
 ) -> _LotPlan | None:
-    item = await FoodItem.select().where(FoodItem.id == data.item_id).first()
+    """Check one lot of a receipt against its item (None: not one of this tenant's)."""
     if item is None:
         errors.append(_error(f"{prefix}item_id", "unknown_item"))
         return None
@@ -380,18 +424,44 @@ async def _plan_lot(
     return _LotPlan(data, dict(item), rules.to_milli(data.quantity), funding_source)
 
 
-async def _insert_lot(
+async def _insert_lots(
     actor: Any,
-    plan: _LotPlan,
+    plans: Sequence[_LotPlan],
     *,
     warehouse: str,
     received_on: date,
     donor_id: UUID | None,
     donation_id: UUID | None,
-) -> UUID:
-    lot_id = uuid4()
-    row = Lot(
-        id=lot_id,
+) -> list[dict[str, Any]]:
+    """The lots of a receipt and their receipt lines, in two statements however many; the
+    lots as stored, in the order of `plans`."""
+    lots = [_new_lot(actor, plan, warehouse, received_on, donor_id, donation_id) for plan in plans]
+    stored = {r["id"]: r for r in await _inserted(Lot, *lots)}
+    await Movement.insert(
+        *[
+            await _movement(
+                actor,
+                {"id": lot.id, "item_id": plan.item["id"]},
+                "receipt",
+                plan.milli,
+                reference=("donation", donation_id) if donation_id else None,
+            )
+            for lot, plan in zip(lots, plans, strict=True)
+        ]
+    )
+    return [stored[lot.id] for lot in lots]
+
+
+def _new_lot(
+    actor: Any,
+    plan: _LotPlan,
+    warehouse: str,
+    received_on: date,
+    donor_id: UUID | None,
+    donation_id: UUID | None,
+) -> Lot:
+    return Lot(
+        id=uuid4(),
         item_id=plan.item["id"],
         lot_code=plan.data.lot_code,
         received_milli=plan.milli,
@@ -409,15 +479,6 @@ async def _insert_lot(
         created_by=_user(actor),
         created_at=_now(),
     )
-    await Lot.insert(row)
-    await _movement(
-        actor,
-        {"id": lot_id, "item_id": plan.item["id"]},
-        "receipt",
-        plan.milli,
-        reference=("donation", donation_id) if donation_id else None,
-    )
-    return lot_id
 
 
 async def receive_lot(actor: Any, data: LotCreate) -> dict[str, Any]:
@@ -428,21 +489,28 @@ async def receive_lot(actor: Any, data: LotCreate) -> dict[str, Any]:
         errors: list[FieldError] = []
         if settings.warehouse(data.warehouse) is None:
             errors.append(_error("warehouse", "unknown_warehouse"))
-        if data.donor_id is not None and not await Donor.exists().where(Donor.id == data.donor_id):
+        donors, items = await select_together(
+            Donor.select(Donor.id).where(Donor.id == (data.donor_id or uuid4())),
+            FoodItem.select().where(FoodItem.id == data.item_id),
+        )
+        if data.donor_id is not None and not donors:
             raise NotFound()
-        plan = await _plan_lot(data, data.funding_source, settings, today, "", errors)
+        item = items[0] if items else None
+        plan = _plan_lot(data, item, data.funding_source, settings, today, "", errors)
         if errors or plan is None:
             raise RequestValidationError(errors=errors)
-        lot_id = await _insert_lot(
+        (lot,) = await _insert_lots(
             actor,
-            plan,
+            [plan],
             warehouse=data.warehouse,
             received_on=data.received_on or today,
             donor_id=data.donor_id,
             donation_id=None,
         )
-        await _audit(actor, "create", "lot", lot_id, funding_source=data.funding_source)
-    return await get_lot(actor, lot_id)
+        # A new lot's ledger is its receipt line: read with the answer, as a read would.
+        out = await _lot_detail(actor, lot, plan.item)
+        await _audit(actor, "create", "lot", lot["id"], funding_source=data.funding_source)
+    return out
 
 
 async def _lot_row(lot_id: UUID) -> dict[str, Any]:
@@ -452,12 +520,38 @@ async def _lot_row(lot_id: UUID) -> dict[str, Any]:
     return dict(row)
 
 
-async def get_lot(actor: Any, lot_id: UUID) -> dict[str, Any]:
-    row = await _lot_row(lot_id)
-    (out,) = await lots_out(actor, [row])
-    movements = (
-        await Movement.select().where(Movement.lot_id == lot_id).order_by(Movement.created_at)
+def _ledger_of(lot_id: UUID) -> Any:
+    return Movement.select().where(Movement.lot_id == lot_id).order_by(Movement.created_at)
+
+
+def _item_of_lot(lot_id: UUID) -> Any:
+    return FoodItem.select().where(
+        FoodItem.id.is_in(Lot.select(Lot.item_id).where(Lot.id == lot_id))
     )
+
+
+async def _lot_parts(
+    lot_id: UUID,
+) -> tuple[dict[str, Any], dict[str, Any] | None, list[dict[str, Any]]]:
+    """A lot, its item and its ledger in one statement (404 for another tenant's lot)."""
+    lots, items, movements = await select_together(
+        Lot.select().where(Lot.id == lot_id), _item_of_lot(lot_id), _ledger_of(lot_id)
+    )
+    if not lots:
+        raise NotFound()
+    return lots[0], (items[0] if items else None), movements
+
+
+async def _lot_detail(
+    actor: Any,
+    lot: dict[str, Any],
+    item: dict[str, Any] | None,
+    movements: Sequence[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A lot with its ledger (read when not given) in the API's shape."""
+    if movements is None:
+        movements = await _ledger_of(lot["id"])
+    (out,) = await lots_out(actor, [lot], {item["id"]: item} if item else {})
     out["movements"] = [
         {
             "id": m["id"],
@@ -468,9 +562,14 @@ async def get_lot(actor: Any, lot_id: UUID) -> dict[str, Any]:
             "reference_id": m["reference_id"],
             "created_at": m["created_at"],
         }
-        for m in movements
+        for m in sorted(movements, key=lambda m: m["created_at"])
     ]
     return out
+
+
+async def get_lot(actor: Any, lot_id: UUID) -> dict[str, Any]:
+    lot, item, movements = await _lot_parts(lot_id)
+    return await _lot_detail(actor, lot, item, movements)
 
 
 async def list_lots(
@@ -506,42 +605,57 @@ async def list_lots(
 
 async def waste(actor: Any, lot_id: UUID, data: WasteIn) -> dict[str, Any]:
     async with transaction():
-        lot = await _lot_row(lot_id)
-        item = await _item_row(lot["item_id"])
+        lot, item, movements = await _lot_parts(lot_id)
+        if item is None:
+            raise NotFound()
         problem = rules.quantity_problem(item["unit"], data.quantity)
         if problem:
             raise invalid_field("quantity", problem, unit=item["unit"])
         milli = rules.to_milli(data.quantity)
-        if not await _take(lot_id, milli):
+        taken = await _take(lot_id, milli)
+        if taken is None:
             raise Conflict(
                 "insufficient_stock",
                 errors=[
                     _error("quantity", "insufficient_stock", available=_dec(lot["on_hand_milli"]))
                 ],
             )
-        await _movement(actor, lot, "waste", -milli, reason=data.reason, note=data.note)
+        line = await _movement(actor, lot, "waste", -milli, reason=data.reason, note=data.note)
+        movements = [*movements, *await _inserted(Movement, line)]
+        out = await _lot_detail(actor, taken, item, movements)
         await _audit(actor, "update", "lot", lot_id, movement="waste", reason=data.reason)
-    return await get_lot(actor, lot_id)
+    return out
 
 
 async def adjust(actor: Any, lot_id: UUID, data: AdjustIn) -> dict[str, Any]:
     """A stock count: the ledger gets the difference between counted and recorded."""
     async with transaction():
-        lot = await _lot_row(lot_id)
-        item = await _item_row(lot["item_id"])
+        # Read the balance under the lock (a no-op update takes it on PostgreSQL).
+        locked = await _updated(Lot, {Lot.on_hand_milli: Lot.on_hand_milli}, Lot.id == lot_id)
+        if not locked:
+            raise NotFound()
+        lot = locked[0]
+        items, movements = await select_together(
+            FoodItem.select().where(FoodItem.id == lot["item_id"]), _ledger_of(lot_id)
+        )
+        if not items:
+            raise NotFound()
+        item = items[0]
         problem = rules.quantity_problem(item["unit"], data.counted, allow_zero=True)
         if problem:
             raise invalid_field("counted", problem, unit=item["unit"])
         counted = rules.to_milli(data.counted)
-        # Read the balance under the lock (a no-op update takes it on PostgreSQL).
-        await Lot.update({Lot.on_hand_milli: Lot.on_hand_milli}).where(Lot.id == lot_id)
-        current = (await _lot_row(lot_id))["on_hand_milli"]
-        difference = counted - current
+        difference = counted - lot["on_hand_milli"]
         if difference:
-            await Lot.update({Lot.on_hand_milli: counted}).where(Lot.id == lot_id)
-            await _movement(actor, lot, "adjustment", difference, reason="count", note=data.note)
+            (lot,) = await _updated(Lot, {Lot.on_hand_milli: counted}, Lot.id == lot_id)
+            line = await _movement(
+                actor, lot, "adjustment", difference, reason="count", note=data.note
+            )
+            movements = [*movements, *await _inserted(Movement, line)]
+        out = await _lot_detail(actor, lot, item, movements)
+        if difference:
             await _audit(actor, "update", "lot", lot_id, movement="adjustment")
-    return await get_lot(actor, lot_id)
+    return out
 
 
 async def transfer(actor: Any, lot_id: UUID, data: TransferIn) -> dict[str, Any]:
@@ -549,8 +663,12 @@ async def transfer(actor: Any, lot_id: UUID, data: TransferIn) -> dict[str, Any]
     funding, a `transfer` line out of the old one and into the new one."""
     settings = await settings_for(actor)
     async with transaction():
-        lot = await _lot_row(lot_id)
-        item = await _item_row(lot["item_id"])
+        lots, items = await select_together(
+            Lot.select().where(Lot.id == lot_id), _item_of_lot(lot_id)
+        )
+        if not lots or not items:
+            raise NotFound()
+        lot, item = lots[0], items[0]
         if settings.warehouse(data.warehouse) is None:
             raise invalid_field("warehouse", "unknown_warehouse")
         if data.warehouse == lot["warehouse"]:
@@ -559,7 +677,7 @@ async def transfer(actor: Any, lot_id: UUID, data: TransferIn) -> dict[str, Any]
         if problem:
             raise invalid_field("quantity", problem, unit=item["unit"])
         milli = rules.to_milli(data.quantity)
-        if not await _take(lot_id, milli):
+        if await _take(lot_id, milli) is None:
             raise Conflict(
                 "insufficient_stock",
                 errors=[
@@ -567,7 +685,8 @@ async def transfer(actor: Any, lot_id: UUID, data: TransferIn) -> dict[str, Any]
                 ],
             )
         new_id = uuid4()
-        await Lot.insert(
+        (new,) = await _inserted(
+            Lot,
             Lot(
                 **{
                     k: v
@@ -578,26 +697,35 @@ async def transfer(actor: Any, lot_id: UUID, data: TransferIn) -> dict[str, Any]
                 on_hand_milli=milli,
                 received_milli=milli,
                 warehouse=data.warehouse,
-            )
+            ),
         )
-        await _movement(actor, lot, "transfer", -milli, reference=("lot", new_id))
-        await _movement(
-            actor,
-            {"id": new_id, "item_id": lot["item_id"]},
-            "transfer",
-            milli,
-            reference=("lot", lot_id),
+        lines = await _inserted(
+            Movement,
+            await _movement(actor, lot, "transfer", -milli, reference=("lot", new_id)),
+            await _movement(
+                actor,
+                {"id": new_id, "item_id": lot["item_id"]},
+                "transfer",
+                milli,
+                reference=("lot", lot_id),
+            ),
         )
+        out = await _lot_detail(actor, new, item, [m for m in lines if m["lot_id"] == new_id])
         await _audit(actor, "update", "lot", lot_id, movement="transfer", to=str(new_id))
-    return await get_lot(actor, new_id)
+    return out
 
 
 async def set_quarantine(actor: Any, lot_id: UUID, quarantined: bool) -> dict[str, Any]:
     async with transaction():
-        await _lot_row(lot_id)
-        await Lot.update({Lot.quarantined: quarantined}).where(Lot.id == lot_id)
+        rows = await _updated(Lot, {Lot.quarantined: quarantined}, Lot.id == lot_id)
+        if not rows:
+            raise NotFound()
+        items, movements = await select_together(
+            FoodItem.select().where(FoodItem.id == rows[0]["item_id"]), _ledger_of(lot_id)
+        )
+        out = await _lot_detail(actor, rows[0], items[0] if items else None, movements)
         await _audit(actor, "update", "lot", lot_id, quarantined=quarantined)
-    return await get_lot(actor, lot_id)
+    return out
 
 
 async def stock_summary(actor: Any, warehouse: str | None = None) -> list[dict[str, Any]]:
@@ -650,10 +778,21 @@ async def ledger_balance(lot_id: UUID) -> int:
 # -- donations --------------------------------------------------------------------------------
 
 
-async def _receipt_number(received_on: date) -> str:
+def _last_receipt(received_on: date) -> Any:
+    """The year's last receipt (numbers run on in the order donations are recorded, none is
+    ever deleted: the next is its number + 1, the year's count + 1), for `select_together`."""
+    return (
+        Donation.select(Donation.receipt_number)
+        .where(Donation.receipt_number.like(f"ΔΩΡ-{received_on.year}-%"))
+        .order_by(Donation.created_at, Donation.receipt_number, ascending=False)
+        .limit(1)
+    )
+
+
+def _next_receipt(received_on: date, last: list[dict[str, Any]]) -> str:
     prefix = f"ΔΩΡ-{received_on.year}-"
-    count = await Donation.count().where(Donation.receipt_number.like(f"{prefix}%"))
-    return f"{prefix}{count + 1:05d}"
+    number = int(last[0]["receipt_number"].removeprefix(prefix)) if last else 0
+    return f"{prefix}{number + 1:05d}"
 
 
 async def create_donation(actor: Any, data: DonationCreate) -> dict[str, Any]:
@@ -661,47 +800,59 @@ async def create_donation(actor: Any, data: DonationCreate) -> dict[str, Any]:
     settings = await settings_for(actor)
     today = today_for(actor)
     async with transaction():
-        if not await Donor.exists().where(Donor.id == data.donor_id):
+        received_on = data.received_on or today
+        donors, found, last = await select_together(
+            Donor.select(Donor.id, Donor.name).where(Donor.id == data.donor_id),
+            FoodItem.select().where(FoodItem.id.is_in([lot.item_id for lot in data.lots])),
+            _last_receipt(received_on),
+        )
+        if not donors:
             raise NotFound()
+        items = {r["id"]: r for r in found}
         errors: list[FieldError] = []
         if settings.warehouse(data.warehouse) is None:
             errors.append(_error("warehouse", "unknown_warehouse"))
-        received_on = data.received_on or today
         if received_on > today:
             errors.append(_error("received_on", "date_in_future"))
-        plans = []
-        for index, lot in enumerate(data.lots):
-            plan = await _plan_lot(
-                lot, lot.funding_source, settings, today, f"lots.{index}.", errors
+        plans = [
+            _plan_lot(
+                lot,
+                items.get(lot.item_id),
+                lot.funding_source,
+                settings,
+                today,
+                f"lots.{index}.",
+                errors,
             )
-            plans.append(plan)
+            for index, lot in enumerate(data.lots)
+        ]
         if errors:
             raise RequestValidationError(errors=errors)
         donation_id = uuid4()
-        await Donation.insert(
+        (donation,) = await _inserted(
+            Donation,
             Donation(
                 id=donation_id,
                 donor_id=data.donor_id,
-                receipt_number=await _receipt_number(received_on),
+                receipt_number=_next_receipt(received_on, last),
                 received_on=received_on,
                 warehouse=data.warehouse,
                 notes=await _seal(data.notes, "food_bank_donation.notes"),
                 created_by=_user(actor),
                 created_at=_now(),
-            )
+            ),
         )
-        for plan in plans:
-            assert plan is not None
-            await _insert_lot(
-                actor,
-                plan,
-                warehouse=data.warehouse,
-                received_on=received_on,
-                donor_id=data.donor_id,
-                donation_id=donation_id,
-            )
+        lots = await _insert_lots(
+            actor,
+            [plan for plan in plans if plan is not None],
+            warehouse=data.warehouse,
+            received_on=received_on,
+            donor_id=data.donor_id,
+            donation_id=donation_id,
+        )
+        (out,) = await _donations_out(actor, [donation], (lots, donors, found))
         await _audit(actor, "create", "donation", donation_id, lots=len(plans))
-    return await get_donation(actor, donation_id)
+    return out
 
 
 def _grams(milli: int, item: dict[str, Any]) -> int:
@@ -709,19 +860,33 @@ def _grams(milli: int, item: dict[str, Any]) -> int:
     return milli * per_unit // rules.MILLI
 
 
-async def _donations_out(actor: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _donations_out(
+    actor: Any,
+    rows: Sequence[dict[str, Any]],
+    parts: tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]] | None = None,
+) -> list[dict[str, Any]]:
+    """Donations with their lots, donors' names and weights; `parts` (lots, donors, items)
+    when the caller has them, read otherwise in one statement."""
     if not rows:
         return []
     ids = [r["id"] for r in rows]
-    lots = await Lot.select().where(Lot.donation_id.is_in(ids)).order_by(Lot.created_at)
-    donors = {
-        d["id"]: d["name"]
-        for d in await Donor.select(Donor.id, Donor.name).where(
-            Donor.id.is_in(list({r["donor_id"] for r in rows}))
+    if parts is None:
+        lots_of = Lot.select().where(Lot.donation_id.is_in(ids))
+        parts = await select_together(  # type: ignore[assignment]
+            lots_of,
+            Donor.select(Donor.id, Donor.name).where(
+                Donor.id.is_in(list({r["donor_id"] for r in rows}))
+            ),
+            FoodItem.select().where(
+                FoodItem.id.is_in(Lot.select(Lot.item_id).where(Lot.donation_id.is_in(ids)))
+            ),
         )
-    }
-    shaped = await lots_out(actor, lots)
-    items = await _items([lot["item_id"] for lot in lots])
+    assert parts is not None
+    found, donor_rows, item_rows = parts
+    lots = sorted(found, key=lambda r: r["created_at"])
+    donors = {d["id"]: d["name"] for d in donor_rows}
+    items = {r["id"]: dict(r) for r in item_rows}
+    shaped = await lots_out(actor, lots, items)
     by_donation: dict[UUID, list[dict[str, Any]]] = {i: [] for i in ids}
     grams: dict[UUID, int] = {i: 0 for i in ids}
     for raw, out in zip(lots, shaped, strict=True):
@@ -791,6 +956,47 @@ def household_key_of(person: dict[str, Any]) -> UUID:
     return person.get("household_id") or person["id"]  # type: ignore[no-any-return]
 
 
+def _keyed_by_household(table: Any, person_id: UUID) -> Any:
+    """The rows of `table` keyed by the person's household, or by the person when they have
+    none: a condition for a query read with the person (`people_with_households`). It may
+    match rows of both keys; `_of_key` keeps those of the key the person has."""
+    return table.household_key.is_in(household_ids_of([person_id])) | (
+        table.household_key == person_id
+    )
+
+
+def _of_key(rows: Sequence[dict[str, Any]], key: UUID) -> list[dict[str, Any]]:
+    return [dict(r) for r in rows if r["household_key"] == key]
+
+
+def _latest(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The latest decision of a household's (`latest_eligibility` of its rows)."""
+    return max(rows, key=lambda r: r["created_at"], default=None)
+
+
+def _current(latest: dict[str, Any] | None, on: date) -> dict[str, Any] | None:
+    """The latest decision if it is positive and holds on `on` (`current_eligibility`)."""
+    if latest is None or not latest["eligible"]:
+        return None
+    if latest["valid_from"] > on or (
+        latest["valid_until"] is not None and latest["valid_until"] < on
+    ):
+        return None
+    return latest
+
+
+async def _person_with_household(
+    person_id: UUID, on: date, *queries: Any
+) -> tuple[dict[str, Any], Any, list[list[dict[str, Any]]]]:
+    """The person (404 for another tenant's, a merged one or nobody), their household's
+    composition on `on`, and `queries` read with them in one statement."""
+    found, rows = await people_with_households([person_id], *queries, on=on)
+    entry = found.get(person_id)
+    if entry is None or entry.person.get("status") == "merged":
+        raise NotFound()
+    return entry.person, entry.composition, rows
+
+
 async def eligibility_out(row: dict[str, Any]) -> dict[str, Any]:
     reasons = row["reasons"]
     if isinstance(reasons, str):
@@ -822,10 +1028,9 @@ async def check_eligibility(actor: Any, data: EligibilityCreate) -> dict[str, An
     settings = await settings_for(actor)
     today = today_for(actor)
     async with transaction():
-        person = await _person(data.person_id)
+        person, composition, _ = await _person_with_household(data.person_id, today)
         if settings.eligibility_mode == "income_ceiling" and data.annual_income is None:
             raise invalid_field("annual_income", "income_required")
-        composition = await household_composition(data.person_id, on=today)
         disabled = data.disabled_members
         if disabled is None:
             percent = person.get("disability_percent") or 0
@@ -842,7 +1047,8 @@ async def check_eligibility(actor: Any, data: EligibilityCreate) -> dict[str, An
             composition.ages, settings.equivalence_scale, composition.single_parent
         )
         check_id = uuid4()
-        await Eligibility.insert(
+        (row,) = await _inserted(
+            Eligibility,
             Eligibility(
                 id=check_id,
                 person_id=person["id"],
@@ -860,8 +1066,9 @@ async def check_eligibility(actor: Any, data: EligibilityCreate) -> dict[str, An
                 notes=await _seal(data.notes, "food_bank_eligibility.notes"),
                 checked_by=_user(actor),
                 created_at=_now(),
-            )
+            ),
         )
+        out = await eligibility_out(row)
         await _audit(
             actor,
             "create",
@@ -870,7 +1077,7 @@ async def check_eligibility(actor: Any, data: EligibilityCreate) -> dict[str, An
             eligible=decision.eligible,
             reasons=[r.code for r in decision.reasons],
         )
-    return await get_eligibility(check_id)
+    return out
 
 
 async def get_eligibility(check_id: UUID) -> dict[str, Any]:
@@ -930,59 +1137,69 @@ async def latest_eligibility(household_key: UUID) -> dict[str, Any] | None:
 
 
 async def recertifications_due(today: date, notice_days: int) -> list[dict[str, Any]]:
-    """Households whose positive decision ends within the notice period (latest per household)."""
-    rows = (
-        await Eligibility.select()
-        .where(
-            (Eligibility.eligible == True)  # noqa: E712
-            & (Eligibility.valid_until >= today)
-            & (Eligibility.valid_until <= today + timedelta(days=notice_days))
-        )
-        .order_by(Eligibility.valid_until)
+    """Households whose positive decision ends within the notice period (latest per household),
+    in one statement: every decision of the households with one ending then."""
+    ending = (
+        (Eligibility.eligible == True)  # noqa: E712
+        & (Eligibility.valid_until >= today)
+        & (Eligibility.valid_until <= today + timedelta(days=notice_days))
     )
-    out = []
+    rows = await Eligibility.select().where(
+        Eligibility.household_key.is_in(Eligibility.select(Eligibility.household_key).where(ending))
+    )
+    by_household: dict[UUID, list[dict[str, Any]]] = {}
     for row in rows:
-        latest = await latest_eligibility(row["household_key"])
-        if latest is not None and latest["id"] == row["id"]:
-            out.append(dict(row))
-    return out
+        by_household.setdefault(row["household_key"], []).append(dict(row))
+    due = [
+        latest
+        for latest in (_latest(found) for found in by_household.values())
+        if latest is not None
+        and latest["eligible"]
+        and latest["valid_until"] is not None
+        and today <= latest["valid_until"] <= today + timedelta(days=notice_days)
+    ]
+    return sorted(due, key=lambda r: r["valid_until"])
 
 
 # -- entitlement ------------------------------------------------------------------------------
 
 
-async def _previous_pickup_days(household_key: UUID, since: date) -> list[date]:
-    rows = await Pickup.select(Pickup.day).where(
-        (Pickup.household_key == household_key) & (Pickup.day >= since)
-    )
-    return [r["day"] for r in rows]
-
-
 async def entitlement(actor: Any, person_id: UUID, channel: str = "distribution") -> dict[str, Any]:
-    """What a household may receive today: decision, visit limit, basket, schoolchildren."""
+    """What a household may receive today: decision, visit limit, basket, schoolchildren.
+
+    One statement: the person and their household with the household's decisions and
+    pickups, the catalogue and the lots holding stock."""
     settings = await settings_for(actor)
     today = today_for(actor)
-    person = await _person(person_id)
+    since = today - timedelta(days=400)
+    person, composition, (decisions, pickups, active, lots) = await _person_with_household(
+        person_id,
+        today,
+        Eligibility.select().where(_keyed_by_household(Eligibility, person_id)),
+        Pickup.select(Pickup.household_key, Pickup.day).where(
+            _keyed_by_household(Pickup, person_id) & (Pickup.day >= since)
+        ),
+        FoodItem.select().where(FoodItem.active == True),  # noqa: E712
+        Lot.select().where(Lot.on_hand_milli > 0),
+    )
     key = household_key_of(person)
-    composition = await household_composition(person_id, on=today)
     weight = rules.equivalence_weight(
         composition.ages, settings.equivalence_scale, composition.single_parent
     )
-    current = await current_eligibility(key, today)
-    latest = current or await latest_eligibility(key)
+    latest = _latest(_of_key(decisions, key))
+    current = _current(latest, today)
     reasons: list[dict[str, Any]] = []
     if current is None:
         reasons.append({"code": "not_eligible", "params": {}})
-    previous = await _previous_pickup_days(key, today - timedelta(days=400))
+    previous = [r["day"] for r in _of_key(pickups, key)]
     refusal = rules.frequency_refusal(previous, today, settings)
     if refusal is not None:
         reasons.append(refusal.as_dict())
-    catalogue = await items_by_code()
+    catalogue = {r["code"]: dict(r) for r in active}
     units = {code: item["unit"] for code, item in catalogue.items()}
     wanted = rules.basket(settings, composition.size, weight, units)
     template_codes = {line.item_code for band in settings.basket_bands for line in band.lines}
-    stock = await stock_summary(actor)
-    usable = {row["item_id"]: row["usable"] for row in stock}
+    usable = _usable_by_item(lots, today, settings)
     basket = [
         {
             "item_id": catalogue[b.item_code]["id"],
@@ -990,7 +1207,9 @@ async def entitlement(actor: Any, person_id: UUID, channel: str = "distribution"
             "item_name": catalogue[b.item_code]["name_el"],
             "unit": catalogue[b.item_code]["unit"],
             "quantity": _dec(b.quantity_milli),
-            "available": usable.get(catalogue[b.item_code]["id"], Decimal(0)),
+            "available": _dec(usable[catalogue[b.item_code]["id"]])
+            if catalogue[b.item_code]["id"] in usable
+            else Decimal(0),
         }
         for b in wanted
     ]
@@ -1010,71 +1229,159 @@ async def entitlement(actor: Any, person_id: UUID, channel: str = "distribution"
     }
 
 
+def _usable_by_item(
+    lots: Sequence[dict[str, Any]], today: date, settings: Settings
+) -> dict[UUID, int]:
+    """What may still be handed out per item (`stock_summary`'s `usable`, in milli)."""
+    out: dict[UUID, int] = {}
+    for lot in lots:
+        state = rules.lot_state(
+            lot["date_kind"], lot["expiry"], today, settings.expiry_warning_days
+        )
+        out.setdefault(lot["item_id"], 0)
+        if state != "expired" and not lot["quarantined"]:
+            out[lot["item_id"]] += lot["on_hand_milli"]
+    return out
+
+
 # -- issuing stock (pickups, snack packs) ---------------------------------------------------------
 
 
-async def _issue(
-    actor: Any,
+@dataclass
+class _Want:
+    """One line of a basket to issue: an item, how much, from a named lot or FEFO."""
+
+    item: dict[str, Any]
+    milli: int
+    lot_id: UUID | None
+    field: str
+
+
+def _picks_for(
+    want: _Want,
+    remaining: int,
+    lots: dict[UUID, dict[str, Any]],
     settings: Settings,
-    item: dict[str, Any],
-    milli: int,
     *,
     channel: str,
     today: date,
-    issue: tuple[str, UUID],
-    field: str,
+    warehouse: str | None,
+) -> list[rules.Pick]:
+    """Which lots to take `remaining` of a line from, as the lots stand now (FEFO, or the
+    line's named lot); the refusals and conflicts name the line's fields."""
+    item = want.item
+    if want.lot_id is not None:
+        lot = lots.get(want.lot_id)
+        if lot is None:
+            raise NotFound()
+        if lot["item_id"] != item["id"]:
+            raise invalid_field(f"{want.field}.lot_id", "lot_item_mismatch")
+        refusal = rules.lot_refusal(_facts(lot), channel, today, settings)
+        if refusal and refusal != "lot_empty":
+            raise invalid_field(f"{want.field}.lot_id", refusal)
+        candidates = [lot]
+    else:
+        candidates = [
+            lot
+            for lot in lots.values()
+            if lot["item_id"] == item["id"]
+            and lot["on_hand_milli"] > 0
+            and (not warehouse or lot["warehouse"] == warehouse)
+        ]
+    try:
+        return rules.fefo_pick(
+            [_facts(lot) for lot in candidates], remaining, channel, today, settings
+        )
+    except rules.InsufficientStock as exc:
+        raise Conflict(
+            "insufficient_stock",
+            errors=[
+                _error(
+                    f"{want.field}.quantity",
+                    "insufficient_stock",
+                    available=_dec(exc.available),
+                    item=item["code"],
+                )
+            ],
+            extra={"item_code": item["code"], "available": str(_dec(exc.available))},
+        ) from None
+
+
+async def _issue(
+    settings: Settings,
+    wants: Sequence[_Want],
+    lots: dict[UUID, dict[str, Any]],
+    *,
+    channel: str,
+    today: date,
     warehouse: str | None = None,
-    lot_id: UUID | None = None,
-) -> list[dict[str, Any]]:
-    """Take `milli` of an item FEFO (or from one named lot) and write ledger and issue lines."""
-    kind = "snack_pack" if issue[0] == "snack" else "distribution"
-    taken: list[tuple[dict[str, Any], int]] = []
-    remaining = milli
+) -> list[tuple[_Want, dict[str, Any], int]]:
+    """Take every line of a basket from its lots, FEFO (or the named lot): (line, lot,
+    quantity) of every pick, in the basket's order.
+
+    `lots` are the lots read with the request (the items' lots holding stock, and named
+    ones). The picks of all lines are taken in one guarded statement (`take_each`: each
+    lot only if it still holds that much, re-checked under its lock, so concurrent pickups
+    never oversell); a lot another request emptied meanwhile is read again and its lines
+    picked anew, as many rounds as needed up to `MAX_PICK_ROUNDS`."""
+    lots = {k: dict(v) for k, v in lots.items()}
+    remaining = [w.milli for w in wants]
+    taken: list[list[tuple[dict[str, Any], int]]] = [[] for _ in wants]
     for _ in range(MAX_PICK_ROUNDS):
-        query = Lot.select().where((Lot.item_id == item["id"]) & (Lot.on_hand_milli > 0))
-        if lot_id is not None:
-            query = Lot.select().where(Lot.id == lot_id)
-        elif warehouse:
-            query = query.where(Lot.warehouse == warehouse)
-        lots = {r["id"]: dict(r) for r in await query}
-        if lot_id is not None:
-            lot = lots.get(lot_id)
-            if lot is None:
-                raise NotFound()
-            if lot["item_id"] != item["id"]:
-                raise invalid_field(f"{field}.lot_id", "lot_item_mismatch")
-            refusal = rules.lot_refusal(_facts(lot), channel, today, settings)
-            if refusal and refusal != "lot_empty":
-                raise invalid_field(f"{field}.lot_id", refusal)
-        facts = [_facts(lot) for lot in lots.values()]
-        try:
-            picks = rules.fefo_pick(facts, remaining, channel, today, settings)
-        except rules.InsufficientStock as exc:
-            raise Conflict(
-                "insufficient_stock",
-                errors=[
-                    _error(
-                        f"{field}.quantity",
-                        "insufficient_stock",
-                        available=_dec(exc.available),
-                        item=item["code"],
-                    )
-                ],
-                extra={"item_code": item["code"], "available": str(_dec(exc.available))},
-            ) from None
-        for pick in picks:
-            if not await _take(pick.lot_id, pick.quantity):
-                break  # someone took it first: read the lots again
-            taken.append((lots[pick.lot_id], pick.quantity))
-            remaining -= pick.quantity
-        if remaining == 0:
+        planned: list[tuple[int, rules.Pick]] = []
+        for index, want in enumerate(wants):
+            if remaining[index] <= 0:
+                continue
+            for pick in _picks_for(
+                want,
+                remaining[index],
+                lots,
+                settings,
+                channel=channel,
+                today=today,
+                warehouse=warehouse,
+            ):
+                planned.append((index, pick))
+                lots[pick.lot_id]["on_hand_milli"] -= pick.quantity  # later lines see it
+        amounts: dict[UUID, int] = {}
+        for _index, pick in planned:
+            amounts[pick.lot_id] = amounts.get(pick.lot_id, 0) + pick.quantity
+        done = await take_each(Lot.on_hand_milli, amounts)
+        for index, pick in planned:
+            if pick.lot_id in done:
+                taken[index].append((lots[pick.lot_id], pick.quantity))
+                remaining[index] -= pick.quantity
+        if not any(remaining):
             break
-    if remaining:
+        # Someone took from these lots first: read them again, pick what is still missing.
+        busy = [lot_id for lot_id in amounts if lot_id not in done]
+        for row in await Lot.select().where(Lot.id.is_in(busy)):
+            lots[row["id"]] = dict(row)
+    if any(remaining):
         raise Conflict("stock_busy")
-    lines = []
-    for lot, quantity in taken:
-        await _movement(actor, lot, kind, -quantity, reference=(issue[0], issue[1]))
-        await IssueLine.insert(
+    return [
+        (want, lot, quantity)
+        for want, picks in zip(wants, taken, strict=True)
+        for lot, quantity in picks
+    ]
+
+
+async def _write_issue(
+    actor: Any,
+    picks: Sequence[tuple[_Want, dict[str, Any], int]],
+    *,
+    issue: tuple[str, UUID],
+    today: date,
+) -> list[dict[str, Any]]:
+    """The ledger and issue lines of the picks, sent with COMMIT (`insert_later`: nothing in
+    the request reads them back), and the lines in the API's shape."""
+    kind = "snack_pack" if issue[0] == "snack" else "distribution"
+    start = _now()
+    movements, rows, lines = [], [], []
+    for n, (want, lot, quantity) in enumerate(picks):
+        item = want.item
+        movements.append(await _movement(actor, lot, kind, -quantity, reference=issue))
+        rows.append(
             IssueLine(
                 id=uuid4(),
                 issue_type=issue[0],
@@ -1084,7 +1391,7 @@ async def _issue(
                 quantity_milli=quantity,
                 funding_source=lot["funding_source"],
                 grams=_grams(quantity, item),
-                created_at=_now(),
+                created_at=start + timedelta(microseconds=n),  # the basket's order
             )
         )
         lines.append(
@@ -1101,6 +1408,9 @@ async def _issue(
                 "grams": _grams(quantity, item),
             }
         )
+    if picks:
+        await insert_later(Movement.insert(*movements))
+        await insert_later(IssueLine.insert(*rows))
     return lines
 
 
@@ -1119,22 +1429,22 @@ def _facts(lot: dict[str, Any]) -> rules.LotFacts:
 async def _issue_lines(
     issue_type: str, issue_ids: Sequence[UUID], today: date
 ) -> dict[UUID, list[dict[str, Any]]]:
+    """The issue lines of several pickups (or snack deliveries) with their items and lots'
+    dates, in one statement."""
     out: dict[UUID, list[dict[str, Any]]] = {i: [] for i in issue_ids}
     if not issue_ids:
         return out
-    rows = (
-        await IssueLine.select()
-        .where((IssueLine.issue_type == issue_type) & IssueLine.issue_id.is_in(list(issue_ids)))
-        .order_by(IssueLine.created_at)
+    mine = (IssueLine.issue_type == issue_type) & IssueLine.issue_id.is_in(list(issue_ids))
+    found, item_rows, lot_rows = await select_together(
+        IssueLine.select().where(mine),
+        FoodItem.select().where(FoodItem.id.is_in(IssueLine.select(IssueLine.item_id).where(mine))),
+        Lot.select(Lot.id, Lot.date_kind, Lot.expiry).where(
+            Lot.id.is_in(IssueLine.select(IssueLine.lot_id).where(mine))
+        ),
     )
-    items = await _items([r["item_id"] for r in rows])
-    lots = {
-        r["id"]: r
-        for r in await Lot.select(Lot.id, Lot.date_kind, Lot.expiry).where(
-            Lot.id.is_in(list({r["lot_id"] for r in rows}) or [uuid4()])
-        )
-    }
-    for r in rows:
+    items = {r["id"]: r for r in item_rows}
+    lots = {r["id"]: r for r in lot_rows}
+    for r in sorted(found, key=lambda r: r["created_at"]):
         item = items.get(r["item_id"]) or {"code": "", "name_el": "", "unit": ""}
         lot = lots.get(r["lot_id"])
         out[r["issue_id"]].append(
@@ -1161,37 +1471,47 @@ async def create_distribution_day(actor: Any, data: DistributionDayCreate) -> di
     async with transaction():
         if settings.warehouse(data.warehouse) is None:
             raise invalid_field("warehouse", "unknown_warehouse")
-        if data.staff_id is not None:
-            from core.api import get_staff
-
-            await get_staff(data.staff_id)  # 404 for another tenant's
+        if data.staff_id is not None and not await staff_exists(data.staff_id):
+            raise NotFound()  # another tenant's
         day_id = uuid4()
-        await DistributionDay.insert(
+        (row,) = await _inserted(
+            DistributionDay,
             DistributionDay(
                 id=day_id,
                 status="planned",
                 created_by=_user(actor),
                 created_at=_now(),
                 **data.model_dump(),
-            )
+            ),
         )
         await _audit(actor, "create", "distribution_day", day_id)
-    return await get_distribution_day(actor, day_id)
+    return _day_out(row, 0, [])  # a new day has no pickups or bookings yet
 
 
 async def set_distribution_day_status(actor: Any, day_id: UUID, status: str) -> dict[str, Any]:
     """Open a day (on its date only: the pickup screen then attaches pickups to it) or close
     it (no more bookings or pickups for it); a closed day may be opened again that day."""
     async with transaction():
-        day = await _day_row(day_id)
+        days, pickups = await select_together(
+            DistributionDay.select().where(DistributionDay.id == day_id),
+            Pickup.select(Pickup.id).where(Pickup.distribution_day_id == day_id),
+        )
+        if not days:
+            raise NotFound()
+        day = dict(days[0])
         if status == "open" and day["day"] != today_for(actor):
             raise invalid_field("day", "distribution_day_not_today")
-        if day["status"] != status:
+        changed = day["status"] != status
+        if changed:
             await DistributionDay.update({DistributionDay.status: status}).where(
                 DistributionDay.id == day_id
             )
+            day["status"] = status
+        bookings = await _bookings_of(actor, [day_id])
+        out = _day_out(day, len(pickups), bookings[day_id])
+        if changed:
             await _audit(actor, "update", "distribution_day", day_id, status=status)
-    return await get_distribution_day(actor, day_id)
+    return out
 
 
 async def open_day_today(actor: Any) -> dict[str, Any] | None:
@@ -1212,28 +1532,36 @@ async def _day_row(day_id: UUID) -> dict[str, Any]:
     return dict(row)
 
 
+async def _bookings_of(actor: Any, day_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    if not hasattr(actor, "hooks"):  # loaders without a request have no calendar access
+        return {i: [] for i in day_ids}
+    return await appointments_for_records(actor, SLUG, "distribution_day", day_ids)
+
+
+def _day_out(
+    row: dict[str, Any], pickups: int, bookings: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        **{k: v for k, v in row.items() if k not in ("tenant_id", "created_at", "created_by")},
+        "pickups": pickups,
+        "bookings": len([b for b in bookings if b.get("status") != "cancelled"]),
+    }
+
+
 async def _days_out(actor: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for row in rows:
-        pickups = await Pickup.count().where(Pickup.distribution_day_id == row["id"])
-        bookings = (
-            await appointments_for_record(actor, SLUG, "distribution_day", row["id"])
-            if hasattr(actor, "hooks")  # loaders without a request have no calendar access
-            else []
-        )
-        active = [b for b in bookings if b.get("status") != "cancelled"]
-        out.append(
-            {
-                **{
-                    k: v
-                    for k, v in row.items()
-                    if k not in ("tenant_id", "created_at", "created_by")
-                },
-                "pickups": pickups,
-                "bookings": len(active),
-            }
-        )
-    return out
+    """Days with their pickups and active bookings counted: a constant number of
+    statements for a page of days."""
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return []
+    counts = {
+        r["distribution_day_id"]: r["count"]
+        for r in await Pickup.select(Pickup.distribution_day_id, Count())
+        .where(Pickup.distribution_day_id.is_in(ids))
+        .group_by(Pickup.distribution_day_id)
+    }
+    bookings = await _bookings_of(actor, ids)
+    return [_day_out(row, counts.get(row["id"], 0), bookings[row["id"]]) for row in rows]
 
 
 async def get_distribution_day(actor: Any, day_id: UUID) -> dict[str, Any]:
@@ -1260,9 +1588,17 @@ async def list_distribution_days(
 
 
 async def book_slot(actor: Any, day_id: UUID, data: BookingCreate) -> dict[str, Any]:
-    """A household's pickup slot on a distribution day, booked in the core calendar."""
-    day = await _day_row(day_id)
-    await _person(data.person_id)
+    """A household's pickup slot on a distribution day, booked in the core calendar (the day
+    and the person read in one statement)."""
+    found, (days,) = await people_with_households(
+        [data.person_id], DistributionDay.select().where(DistributionDay.id == day_id)
+    )
+    if not days:
+        raise NotFound()
+    day = dict(days[0])
+    entry = found.get(data.person_id)
+    if entry is None or entry.person.get("status") == "merged":
+        raise NotFound()
     if day["status"] == "closed":
         raise invalid_field("distribution_day_id", "distribution_day_closed")
     if day["staff_id"] is None:
@@ -1297,24 +1633,50 @@ async def list_bookings(actor: Any, day_id: UUID) -> list[dict[str, Any]]:
 # -- pickups ----------------------------------------------------------------------------------
 
 
-async def _lock_household(eligibility_id: UUID) -> None:
-    """Serialise pickups of one household: a no-op update takes the decision's row lock, so
-    a concurrent pickup of the same household waits and then sees this one."""
-    await Eligibility.update({Eligibility.household_size: Eligibility.household_size}).where(
-        Eligibility.id == eligibility_id
-    )
-
-
 async def create_pickup(actor: Any, data: PickupCreate) -> dict[str, Any]:
+    """A household's pickup: checks, the basket taken from stock FEFO, ledger and issue
+    lines, in five round trips however many items (the household lock, one read of all the
+    facts, one guarded take of every lot; the rows travel with COMMIT)."""
     settings = await settings_for(actor)
     today = today_for(actor)
+    lines_in = data.lines or []
+    if data.lines:
+        items_q = FoodItem.select().where(FoodItem.id.is_in([x.item_id for x in lines_in]))
+        item_ids: Any = [x.item_id for x in lines_in]
+    else:  # the template basket: the active catalogue
+        items_q = FoodItem.select().where(FoodItem.active == True)  # noqa: E712
+        item_ids = FoodItem.select(FoodItem.id).where(FoodItem.active == True)  # noqa: E712
+    named = [x.lot_id for x in lines_in if x.lot_id is not None]
+    lots_q = Lot.select().where(
+        (Lot.item_id.is_in(item_ids) & (Lot.on_hand_milli > 0)) | Lot.id.is_in(named or [uuid4()])
+    )
     async with transaction():
-        person = await _person(data.person_id)
+        await lock_household(data.person_id)  # a concurrent pickup of theirs waits, then sees it
+        (
+            person,
+            composition,
+            (decisions, pickups, days, found, lot_rows),
+        ) = await _person_with_household(
+            data.person_id,
+            today,
+            Eligibility.select().where(_keyed_by_household(Eligibility, data.person_id)),
+            Pickup.select(Pickup.household_key, Pickup.day).where(
+                _keyed_by_household(Pickup, data.person_id)
+                & (Pickup.day >= today - timedelta(days=400))
+            ),
+            DistributionDay.select().where(
+                DistributionDay.id == (data.distribution_day_id or uuid4())
+            ),
+            items_q,
+            lots_q,
+        )
         key = household_key_of(person)
         channel: str = data.channel
         warehouse = None
         if data.distribution_day_id is not None:
-            day = await _day_row(data.distribution_day_id)
+            if not days:
+                raise NotFound()
+            day = days[0]
             if day["day"] != today:
                 raise invalid_field("distribution_day_id", "distribution_day_not_today")
             if day["status"] == "closed":
@@ -1324,11 +1686,10 @@ async def create_pickup(actor: Any, data: PickupCreate) -> dict[str, Any]:
             raise invalid_field("override_reason", "override_reason_required")
         if data.override and not actor.has(OVERRIDE):
             raise Forbidden()
-        current = await current_eligibility(key, today)
+        current = _current(_latest(_of_key(decisions, key)), today)
         if current is None:
             raise invalid_field("person_id", "not_eligible")
-        await _lock_household(current["id"])
-        previous = await _previous_pickup_days(key, today - timedelta(days=400))
+        previous = [r["day"] for r in _of_key(pickups, key)]
         refusal = rules.frequency_refusal(previous, today, settings)
         if refusal is not None and not data.override:
             raise Conflict(
@@ -1336,17 +1697,16 @@ async def create_pickup(actor: Any, data: PickupCreate) -> dict[str, Any]:
                 errors=[_error("override", "frequency_limit", **refusal.params)],
                 extra={"next_allowed": refusal.params["next"]},
             )
-        composition = await household_composition(data.person_id, on=today)
         weight = rules.equivalence_weight(
             composition.ages, settings.equivalence_scale, composition.single_parent
         )
         # The basket: as the staff adjusted it, or the template for the household.
-        wanted: list[tuple[dict[str, Any], int, UUID | None, str]] = []
+        wanted: list[_Want] = []
         if data.lines is not None:
             if not data.lines:
                 raise invalid_field("lines", "basket_empty")
             errors: list[FieldError] = []
-            items = await _items([line.item_id for line in data.lines])
+            items = {r["id"]: dict(r) for r in found}
             for index, line in enumerate(data.lines):
                 item = items.get(line.item_id)
                 if item is None:
@@ -1355,74 +1715,72 @@ async def create_pickup(actor: Any, data: PickupCreate) -> dict[str, Any]:
                 problem = rules.quantity_problem(item["unit"], line.quantity)
                 if problem:
                     errors.append(_error(f"lines.{index}.quantity", problem, unit=item["unit"]))
-                wanted.append((item, rules.to_milli(line.quantity), line.lot_id, f"lines.{index}"))
+                wanted.append(
+                    _Want(item, rules.to_milli(line.quantity), line.lot_id, f"lines.{index}")
+                )
             if errors:
                 raise RequestValidationError(errors=errors)
         else:
-            catalogue = await items_by_code()
+            catalogue = {r["code"]: dict(r) for r in found}
             units = {code: item["unit"] for code, item in catalogue.items()}
             for index, b in enumerate(rules.basket(settings, composition.size, weight, units)):
-                wanted.append((catalogue[b.item_code], b.quantity_milli, None, f"basket.{index}"))
+                wanted.append(
+                    _Want(catalogue[b.item_code], b.quantity_milli, None, f"basket.{index}")
+                )
             if not wanted:
                 raise invalid_field("lines", "basket_empty")
-        pickup_id = uuid4()
-        proxy = data.proxy
-        await Pickup.insert(
-            Pickup(
-                id=pickup_id,
-                person_id=person["id"],
-                household_key=key,
-                eligibility_id=current["id"],
-                distribution_day_id=data.distribution_day_id,
-                appointment_id=data.appointment_id,
-                channel=channel,
-                day=today,
-                household_size=composition.size,
-                total_grams=0,
-                by_proxy=proxy is not None,
-                proxy_name=await _seal(proxy.name if proxy else "", "food_bank_pickup.proxy_name"),
-                proxy_document=await _seal(
-                    proxy.document_number if proxy else "", "food_bank_pickup.proxy_document"
-                ),
-                proxy_authorisation=bool(proxy and proxy.authorisation),
-                override=bool(data.override and refusal is not None),
-                override_reason=await _seal(
-                    data.override_reason if data.override else "",
-                    "food_bank_pickup.override_reason",
-                ),
-                confirmed=True,
-                created_by=_user(actor),
-                created_at=_now(),
-            )
+        picks = await _issue(
+            settings,
+            wanted,
+            {r["id"]: dict(r) for r in lot_rows},
+            channel=channel,
+            today=today,
+            warehouse=warehouse,
         )
-        grams = 0
-        for item, milli, lot_id, field in wanted:
-            for issued in await _issue(
-                actor,
-                settings,
-                item,
-                milli,
-                channel=channel,
-                today=today,
-                issue=("pickup", pickup_id),
-                field=field,
-                warehouse=warehouse,
-                lot_id=lot_id,
-            ):
-                grams += issued["grams"]
-        await Pickup.update({Pickup.total_grams: grams}).where(Pickup.id == pickup_id)
         if data.appointment_id is not None:
             await _complete_appointment(actor, data.appointment_id, person["id"])
+        pickup_id = uuid4()
+        proxy = data.proxy
+        overridden = bool(data.override and refusal is not None)
+        reason = data.override_reason if data.override else ""
+        lines = await _write_issue(actor, picks, issue=("pickup", pickup_id), today=today)
+        pickup = Pickup(
+            id=pickup_id,
+            person_id=person["id"],
+            household_key=key,
+            eligibility_id=current["id"],
+            distribution_day_id=data.distribution_day_id,
+            appointment_id=data.appointment_id,
+            channel=channel,
+            day=today,
+            household_size=composition.size,
+            total_grams=sum(x["grams"] for x in lines),
+            by_proxy=proxy is not None,
+            proxy_name=await _seal(proxy.name if proxy else "", "food_bank_pickup.proxy_name"),
+            proxy_document=await _seal(
+                proxy.document_number if proxy else "", "food_bank_pickup.proxy_document"
+            ),
+            proxy_authorisation=bool(proxy and proxy.authorisation),
+            override=overridden,
+            override_reason=await _seal(reason, "food_bank_pickup.override_reason"),
+            confirmed=True,
+            created_by=_user(actor),
+            created_at=_now(),
+        )
+        await insert_later(Pickup.insert(pickup))
         await _audit(
             actor,
             "create",
             "pickup",
             pickup_id,
             channel=channel,
-            override=bool(data.override and refusal is not None),
+            override=overridden,
             proxy=proxy is not None,
         )
-    return await get_pickup(actor, pickup_id)
+    # The answer from what was written, as `get_pickup` reads it back.
+    row = pickup.to_dict()
+    row.update(proxy_name=proxy.name if proxy else "", override_reason=reason)
+    return _pickup_out(row, [{k: v for k, v in x.items() if k != "grams"} for x in lines])
 
 
 async def _complete_appointment(actor: Any, appointment_id: UUID, person_id: UUID) -> None:
@@ -1435,35 +1793,45 @@ async def _complete_appointment(actor: Any, appointment_id: UUID, person_id: UUI
         await set_appointment_status(actor, appointment_id, "completed")
 
 
+def _pickup_out(r: dict[str, Any], its: list[dict[str, Any]]) -> dict[str, Any]:
+    """A pickup in the API's shape (`r` with its proxy's name and the override's reason
+    already opened) with its issue lines."""
+    return {
+        "id": r["id"],
+        "person_id": r["person_id"],
+        "household_key": r["household_key"],
+        "channel": r["channel"],
+        "day": r["day"],
+        "distribution_day_id": r["distribution_day_id"],
+        "appointment_id": r["appointment_id"],
+        "household_size": r["household_size"],
+        "total_kg": Decimal(r["total_grams"]) / 1000,
+        "by_proxy": r["by_proxy"],
+        "proxy_name": r["proxy_name"],
+        "override": r["override"],
+        "override_reason": r["override_reason"],
+        "lines": its,
+        "warnings": ["past_best_before"] if any(x["past_best_before"] for x in its) else [],
+        "created_at": r["created_at"],
+    }
+
+
 async def _pickups_out(actor: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     today = today_for(actor)
     lines = await _issue_lines("pickup", [r["id"] for r in rows], today)
-    out = []
-    for r in rows:
-        its = lines[r["id"]]
-        out.append(
+    return [
+        _pickup_out(
             {
-                "id": r["id"],
-                "person_id": r["person_id"],
-                "household_key": r["household_key"],
-                "channel": r["channel"],
-                "day": r["day"],
-                "distribution_day_id": r["distribution_day_id"],
-                "appointment_id": r["appointment_id"],
-                "household_size": r["household_size"],
-                "total_kg": Decimal(r["total_grams"]) / 1000,
-                "by_proxy": r["by_proxy"],
+                **r,
                 "proxy_name": await _open(r["proxy_name"], "food_bank_pickup.proxy_name"),
-                "override": r["override"],
                 "override_reason": await _open(
                     r["override_reason"], "food_bank_pickup.override_reason"
                 ),
-                "lines": its,
-                "warnings": ["past_best_before"] if any(x["past_best_before"] for x in its) else [],
-                "created_at": r["created_at"],
-            }
+            },
+            lines[r["id"]],
         )
-    return out
+        for r in rows
+    ]
 
 
 async def get_pickup(actor: Any, pickup_id: UUID) -> dict[str, Any]:
@@ -1507,46 +1875,68 @@ async def list_pickups(
 
 
 async def snack_allocation(actor: Any, week: date) -> list[dict[str, Any]]:
-    """The week's packs for schoolchildren of every eligible household."""
+    """The week's packs for schoolchildren of every eligible household: the households whose
+    latest decision is positive and covers the week, newest decision first.
+
+    Two statements for any number of households: their decisions with the week's deliveries,
+    then the people who asked with their households' composition."""
     settings = await settings_for(actor)
     week = rules.week_start(week)
-    rows = (
-        await Eligibility.select()
-        .where(
-            (Eligibility.eligible == True)  # noqa: E712
-            & (Eligibility.valid_from <= week + timedelta(days=6))
-            & (Eligibility.valid_until >= week)
-        )
-        .order_by(Eligibility.created_at, ascending=False)
+    covering = (
+        (Eligibility.eligible == True)  # noqa: E712
+        & (Eligibility.valid_from <= week + timedelta(days=6))
+        & (Eligibility.valid_until >= week)
     )
-    seen: set[UUID] = set()
-    delivered = {
-        r["household_key"]
-        for r in await SnackDelivery.select(SnackDelivery.household_key).where(
-            SnackDelivery.week_start == week
-        )
-    }
+    decisions, deliveries = await select_together(
+        # every decision of the households with one that covers the week: the latest decides
+        Eligibility.select(
+            Eligibility.id,
+            Eligibility.person_id,
+            Eligibility.household_key,
+            Eligibility.eligible,
+            Eligibility.valid_from,
+            Eligibility.valid_until,
+            Eligibility.created_at,
+        ).where(
+            Eligibility.household_key.is_in(
+                Eligibility.select(Eligibility.household_key).where(covering)
+            )
+        ),
+        SnackDelivery.select(SnackDelivery.household_key).where(SnackDelivery.week_start == week),
+    )
+    delivered = {r["household_key"] for r in deliveries}
+    by_household: dict[UUID, list[dict[str, Any]]] = {}
+    for row in decisions:
+        by_household.setdefault(row["household_key"], []).append(row)
+    latest = [_latest(rows) for rows in by_household.values()]
+    due = sorted(
+        (
+            row
+            for row in latest
+            if row is not None
+            and row["eligible"]
+            and row["valid_from"] <= week + timedelta(days=6)
+            and row["valid_until"] is not None
+            and row["valid_until"] >= week
+        ),
+        key=lambda r: r["created_at"],
+        reverse=True,
+    )
+    found, _ = await people_with_households([r["person_id"] for r in due], on=week)
     out = []
-    for row in rows:
+    for row in due:
         key = row["household_key"]
-        if key in seen:
+        entry = found.get(row["person_id"])
+        if entry is None:  # the person is gone from the registry (`NotFound`)
             continue
-        seen.add(key)
-        latest = await latest_eligibility(key)
-        if latest is None or latest["id"] != row["id"]:
-            continue
-        try:
-            composition = await household_composition(row["person_id"], on=week)
-        except NotFound:
-            continue
-        packs = rules.snack_packs(composition.school_levels, settings)
+        packs = rules.snack_packs(entry.composition.school_levels, settings)
         if not packs:
             continue
         out.append(
             {
                 "person_id": row["person_id"],
                 "household_key": key,
-                "children": rules.schoolchildren(composition.school_levels),
+                "children": rules.schoolchildren(entry.composition.school_levels),
                 "packs": packs,
                 "total_packs": sum(packs.values()),
                 "delivered": key in delivered,
@@ -1556,59 +1946,74 @@ async def snack_allocation(actor: Any, week: date) -> list[dict[str, Any]]:
 
 
 async def deliver_snacks(actor: Any, data: SnackDeliveryCreate) -> dict[str, Any]:
+    """A household's packs of a week, issued from stock FEFO: the household lock, one read
+    of all the facts, one guarded take; the rows travel with COMMIT."""
     settings = await settings_for(actor)
     today = today_for(actor)
     week = rules.week_start(data.week_start or today)
+    code = settings.snack_pack_item
     async with transaction():
-        person = await _person(data.person_id)
+        await lock_household(data.person_id)
+        person, composition, (decisions, delivered, found, lot_rows) = await _person_with_household(
+            data.person_id,
+            today,
+            Eligibility.select().where(_keyed_by_household(Eligibility, data.person_id)),
+            SnackDelivery.select(SnackDelivery.household_key).where(
+                _keyed_by_household(SnackDelivery, data.person_id)
+                & (SnackDelivery.week_start == week)
+            ),
+            FoodItem.select().where((FoodItem.active == True) & (FoodItem.code == code)),  # noqa: E712
+            Lot.select().where(
+                Lot.item_id.is_in(
+                    FoodItem.select(FoodItem.id).where(
+                        (FoodItem.active == True) & (FoodItem.code == code)  # noqa: E712
+                    )
+                )
+                & (Lot.on_hand_milli > 0)
+            ),
+        )
         key = household_key_of(person)
-        current = await current_eligibility(key, today)
+        current = _current(_latest(_of_key(decisions, key)), today)
         if current is None:
             raise invalid_field("person_id", "not_eligible")
-        await _lock_household(current["id"])
-        composition = await household_composition(data.person_id, on=today)
         packs = rules.snack_packs(composition.school_levels, settings)
         if not packs:
             raise invalid_field("person_id", "no_schoolchildren")
-        if await SnackDelivery.exists().where(
-            (SnackDelivery.household_key == key) & (SnackDelivery.week_start == week)
-        ):
+        if _of_key(delivered, key):
             raise Conflict(
                 "snacks_already_delivered",
                 errors=[_error("week_start", "snacks_already_delivered")],
             )
-        item = (await items_by_code()).get(settings.snack_pack_item)
-        if item is None:
-            raise invalid_field("person_id", "snack_item_missing", item=settings.snack_pack_item)
+        if not found:
+            raise invalid_field("person_id", "snack_item_missing", item=code)
         delivery_id = uuid4()
         total = sum(packs.values())
-        await SnackDelivery.insert(
-            SnackDelivery(
-                id=delivery_id,
-                person_id=person["id"],
-                household_key=key,
-                week_start=week,
-                delivered_via=data.delivered_via,
-                school_name=data.school_name,
-                children=rules.schoolchildren(composition.school_levels),
-                packs=packs,
-                total_packs=total,
-                created_by=_user(actor),
-                created_at=_now(),
-            )
-        )
-        await _issue(
-            actor,
+        picks = await _issue(
             settings,
-            item,
-            total * rules.MILLI,
+            [_Want(dict(found[0]), total * rules.MILLI, None, "packs")],
+            {r["id"]: dict(r) for r in lot_rows},
             channel="snack_packs",
             today=today,
-            issue=("snack", delivery_id),
-            field="packs",
         )
+        lines = await _write_issue(actor, picks, issue=("snack", delivery_id), today=today)
+        delivery = SnackDelivery(
+            id=delivery_id,
+            person_id=person["id"],
+            household_key=key,
+            week_start=week,
+            delivered_via=data.delivered_via,
+            school_name=data.school_name,
+            children=rules.schoolchildren(composition.school_levels),
+            packs=packs,
+            total_packs=total,
+            created_by=_user(actor),
+            created_at=_now(),
+        )
+        await insert_later(SnackDelivery.insert(delivery))
         await _audit(actor, "create", "snack_delivery", delivery_id, packs=total)
-    return await get_snack_delivery(actor, delivery_id)
+    # The answer from what was written, as `get_snack_delivery` reads it back.
+    row = {k: v for k, v in delivery.to_dict().items() if k not in ("tenant_id", "created_by")}
+    return {**row, "lines": [{k: v for k, v in x.items() if k != "grams"} for x in lines]}
 
 
 async def get_snack_delivery(actor: Any, delivery_id: UUID) -> dict[str, Any]:
