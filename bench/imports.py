@@ -69,15 +69,16 @@ def _postmaster(database_url: str) -> int | None:
 
     import asyncpg
 
-    async def backend() -> int:
+    async def backend_stat() -> str:
         conn = await asyncpg.connect(database_url)
-        try:
-            return int(await conn.fetchval("SELECT pg_backend_pid()"))
+        try:  # read while the backend runs: its parent is the postmaster
+            pid = int(await conn.fetchval("SELECT pg_backend_pid()"))
+            return Path(f"/proc/{pid}/stat").read_text()
         finally:
             await conn.close()
 
     try:
-        stat = Path(f"/proc/{asyncio.run(backend())}/stat").read_text()
+        stat = asyncio.run(backend_stat())
     except (OSError, ValueError):
         return None
     return int(stat.rsplit(")", 1)[1].split()[1])
