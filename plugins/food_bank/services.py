@@ -2036,15 +2036,26 @@ async def get_snack_delivery(actor: Any, delivery_id: UUID) -> dict[str, Any]:
 
 
 async def export_person(person_id: UUID) -> dict[str, Any]:
-    checks = (
-        await Eligibility.select().where(Eligibility.person_id == person_id).output(load_json=True)
+    """Everything the food bank holds about one person (GDPR art. 15), in one statement."""
+    checks, pickups, snacks, line_rows = await select_together(
+        Eligibility.select().where(Eligibility.person_id == person_id).output(load_json=True),
+        Pickup.select().where(Pickup.person_id == person_id),
+        SnackDelivery.select().where(SnackDelivery.person_id == person_id).output(load_json=True),
+        IssueLine.select(
+            IssueLine.issue_id,
+            IssueLine.item_id,
+            IssueLine.quantity_milli,
+            IssueLine.funding_source,
+        ).where(
+            (IssueLine.issue_type == "pickup")
+            & IssueLine.issue_id.is_in(
+                Pickup.select(Pickup.id).where(Pickup.person_id == person_id)
+            )
+        ),
     )
-    pickups = await Pickup.select().where(Pickup.person_id == person_id)
-    snacks = (
-        await SnackDelivery.select()
-        .where(SnackDelivery.person_id == person_id)
-        .output(load_json=True)
-    )
+    lines_of: dict[UUID, list[dict[str, Any]]] = {}
+    for x in line_rows:
+        lines_of.setdefault(x["issue_id"], []).append(x)
 
     def plain(row: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
         return {
@@ -2071,16 +2082,13 @@ async def export_person(person_id: UUID) -> dict[str, Any]:
         item["override_reason"] = await _open(
             row["override_reason"], "food_bank_pickup.override_reason"
         )
-        lines = await IssueLine.select(
-            IssueLine.item_id, IssueLine.quantity_milli, IssueLine.funding_source
-        ).where((IssueLine.issue_type == "pickup") & (IssueLine.issue_id == row["id"]))
         item["lines"] = [
             {
                 "item_id": str(x["item_id"]),
                 "quantity": str(_dec(x["quantity_milli"])),
                 "funding_source": x["funding_source"],
             }
-            for x in lines
+            for x in lines_of.get(row["id"], [])
         ]
         out_pickups.append(item)
     return {

@@ -1175,19 +1175,17 @@ async def create_school_record(ctx: Any, data: SchoolRecordIn) -> dict[str, Any]
     return {**_plain(row), "actions": []}  # a new record has no actions yet
 
 
-async def _actions_of(record_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
-    """The actions of several school records in one query, notes decrypted, oldest first,
-    in the API's shape (`on`, `action`, `notes`, `by`)."""
+async def _actions_of(
+    record_ids: list[UUID], rows: list[dict[str, Any]] | None = None
+) -> dict[UUID, list[dict[str, Any]]]:
+    """The actions of several school records in one query (or from `rows` already read),
+    notes decrypted, oldest first, in the API's shape (`on`, `action`, `notes`, `by`)."""
     out: dict[UUID, list[dict[str, Any]]] = {rid: [] for rid in record_ids}
     if not record_ids:
         return out
-    rows = (
-        await SchoolAction.select()
-        .where(SchoolAction.school_record_id.is_in(record_ids))
-        .order_by(SchoolAction.action_on)
-        .order_by(SchoolAction.created_at)
-    )
-    for r in rows:
+    if rows is None:
+        rows = await SchoolAction.select().where(SchoolAction.school_record_id.is_in(record_ids))
+    for r in sorted(rows, key=lambda r: (r["action_on"], r["created_at"])):
         out[r["school_record_id"]].append(
             {
                 "id": r["id"],
@@ -1204,8 +1202,10 @@ async def _school_out(row: dict[str, Any]) -> dict[str, Any]:
     return (await _schools_out([row]))[0]
 
 
-async def _schools_out(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    actions = await _actions_of([r["id"] for r in rows])
+async def _schools_out(
+    rows: list[dict[str, Any]], actions_read: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    actions = await _actions_of([r["id"] for r in rows], actions_read)
     return [{**_plain(r), "actions": actions[r["id"]]} for r in rows]
 
 
@@ -1372,51 +1372,63 @@ PERSON_COLUMNS: tuple[tuple[Any, str], ...] = (
 
 
 async def export_person(person_id: UUID) -> dict[str, Any]:
+    """Everything the branch holds about one person (GDPR art. 15), read in one statement:
+    their records and the records' parts (checklists, mediations, follow-ups, actions)."""
+    seekers_of = JobSeeker.select(JobSeeker.id).where(JobSeeker.person_id == person_id)
+    apps_of = Application.select(Application.id).where(Application.person_id == person_id)
+    placements_of = Placement.select(Placement.id).where(Placement.person_id == person_id)
+    school_of = (SchoolRecord.child_id == person_id) | (SchoolRecord.guardian_id == person_id)
+    (
+        receptions,
+        accs,
+        app_rows,
+        item_rows,
+        seekers,
+        mediations,
+        placements,
+        followup_rows,
+        schools,
+        action_rows,
+        esf,
+    ) = await select_together(
+        Reception.select().where(Reception.person_id == person_id),
+        Accompaniment.select().where(Accompaniment.person_id == person_id),
+        Application.select().where(Application.person_id == person_id).output(load_json=True),
+        ChecklistItem.select().where(ChecklistItem.application_id.is_in(apps_of)),
+        JobSeeker.select().where(JobSeeker.person_id == person_id).output(load_json=True),
+        Mediation.select().where(Mediation.seeker_id.is_in(seekers_of)),
+        Placement.select().where(Placement.person_id == person_id),
+        Followup.select().where(Followup.placement_id.is_in(placements_of)),
+        SchoolRecord.select().where(school_of).output(load_json=True),
+        SchoolAction.select().where(
+            SchoolAction.school_record_id.is_in(
+                SchoolRecord.select(SchoolRecord.id).where(school_of)
+            )
+        ),
+        EsfRecord.select().where(EsfRecord.person_id == person_id).output(load_json=True),
+    )
     out: dict[str, Any] = {}
-    receptions = await Reception.select().where(Reception.person_id == person_id)
     out["reception"] = [await reception_out(dict(r)) for r in receptions]
-    accs = await Accompaniment.select().where(Accompaniment.person_id == person_id)
     out["accompaniments"] = [await accompaniment_out(dict(r)) for r in accs]
-    apps = []
-    app_rows = (
-        await Application.select().where(Application.person_id == person_id).output(load_json=True)
-    )
-    items = await _items_of([a["id"] for a in app_rows])
-    for app in app_rows:
-        apps.append(
-            {
-                **_plain(dict(app)),
-                "notes": await _open(app["notes_sealed"], "application.notes"),
-                "checklist": [_plain(i) for i in items[app["id"]]],
-            }
-        )
-    out["applications"] = apps
-    seekers = (
-        await JobSeeker.select().where(JobSeeker.person_id == person_id).output(load_json=True)
-    )
+    items: dict[UUID, list[dict[str, Any]]] = {a["id"]: [] for a in app_rows}
+    for item in sorted(item_rows, key=lambda i: i["position"]):
+        items[item["application_id"]].append(dict(item))
+    out["applications"] = [
+        {
+            **_plain(dict(app)),
+            "notes": await _open(app["notes_sealed"], "application.notes"),
+            "checklist": [_plain(i) for i in items[app["id"]]],
+        }
+        for app in app_rows
+    ]
     out["job_seeker"] = [_plain(dict(s)) for s in seekers]
-    seeker_ids = [s["id"] for s in seekers] or [uuid4()]
-    out["mediations"] = [
-        await mediation_out(dict(m))
-        for m in await Mediation.select().where(Mediation.seeker_id.is_in(seeker_ids))
-    ]
-    placements = await Placement.select().where(Placement.person_id == person_id)
-    followups = await _followups_of([p["id"] for p in placements])
-    out["placements"] = [{**_plain(dict(p)), "followups": followups[p["id"]]} for p in placements]
-    out["school"] = await _schools_out(
-        [
-            dict(r)
-            for r in await SchoolRecord.select()
-            .where((SchoolRecord.child_id == person_id) | (SchoolRecord.guardian_id == person_id))
-            .output(load_json=True)
-        ]
-    )
-    out["esf"] = [
-        _plain(dict(r))
-        for r in await EsfRecord.select()
-        .where(EsfRecord.person_id == person_id)
-        .output(load_json=True)
-    ]
+    out["mediations"] = [await mediation_out(dict(m)) for m in mediations]
+    followups: dict[UUID, list[dict[str, Any]]] = {p["id"]: [] for p in placements}
+    for f in followup_rows:
+        followups[f["placement_id"]].append(dict(f))
+    out["placements"] = [await _placement_out(dict(p), followups[p["id"]]) for p in placements]
+    out["school"] = await _schools_out([dict(r) for r in schools], action_rows)
+    out["esf"] = [_plain(dict(r)) for r in esf]
     return out
 
 

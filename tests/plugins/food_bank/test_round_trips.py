@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -289,3 +290,17 @@ async def test_distribution_days(client: Any, world: World) -> None:
         == world.counts["GET /distribution-days?limit=10"]
     )
     _within(world)
+
+
+async def test_one_persons_export_is_one_statement(client: Any, world: World) -> None:
+    from core import db
+    from plugins.food_bank import services
+    from tenants.scoping import tenant_context
+
+    with tenant_context(world.tenant.id):
+        async with db.transaction(tenant=world.tenant.id):
+            with counting() as seen:
+                exported = await services.export_person(UUID(world.single))
+    assert len(seen) == 1, seen
+    assert exported["food_bank_eligibility"] and exported["food_bank_pickups"]
+    assert all(p["lines"] for p in exported["food_bank_pickups"])

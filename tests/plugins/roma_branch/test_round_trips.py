@@ -265,3 +265,18 @@ async def test_lists_are_constant_in_their_size(client: Any, world: World) -> No
     r = await client.get(f"{world.other.api}{BASE}/placements", headers=world.other_admin.headers)
     assert r.status_code == 200 and r.json()["items"] == []
     _within(world)
+
+
+async def test_one_persons_export_is_one_statement(client: Any, world: World) -> None:
+    from core import db
+    from plugins.roma_branch import services
+    from tenants.scoping import tenant_context
+
+    with tenant_context(world.tenant.id):
+        async with db.transaction(tenant=world.tenant.id):
+            with counting() as seen:
+                exported = await services.export_person(world.parent)
+    assert len(seen) == 1, seen
+    assert exported["applications"] and exported["applications"][0]["checklist"]
+    assert exported["placements"] and exported["placements"][0]["followups"]
+    assert exported["mediations"] and exported["school"] and exported["esf"]
