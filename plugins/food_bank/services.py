@@ -203,13 +203,6 @@ async def create_item(actor: Any, data: ItemCreate) -> dict[str, Any]:
     return item_out(row, 0)  # a new item has no lots yet
 
 
-async def _item_row(item_id: UUID) -> dict[str, Any]:
-    row = await FoodItem.select().where(FoodItem.id == item_id).first()
-    if row is None:
-        raise NotFound()
-    return dict(row)
-
-
 def _stock_of(item_id: UUID) -> Any:
     """The lots of an item holding stock (for `on_hand`), a query for `select_together`."""
     return Lot.select(Lot.on_hand_milli).where((Lot.item_id == item_id) & (Lot.on_hand_milli > 0))
@@ -258,11 +251,6 @@ async def list_items(
     )
     stock = await _on_hand_by_item([r["id"] for r in rows])
     return [item_out(r, stock.get(r["id"], 0)) for r in rows], next_cursor
-
-
-async def items_by_code() -> dict[str, dict[str, Any]]:
-    rows = await FoodItem.select().where(FoodItem.active == True)  # noqa: E712
-    return {r["code"]: dict(r) for r in rows}
 
 
 # -- donors -----------------------------------------------------------------------------------
@@ -511,13 +499,6 @@ async def receive_lot(actor: Any, data: LotCreate) -> dict[str, Any]:
         out = await _lot_detail(actor, lot, plan.item)
         await _audit(actor, "create", "lot", lot["id"], funding_source=data.funding_source)
     return out
-
-
-async def _lot_row(lot_id: UUID) -> dict[str, Any]:
-    row = await Lot.select().where(Lot.id == lot_id).first()
-    if row is None:
-        raise NotFound()
-    return dict(row)
 
 
 def _ledger_of(lot_id: UUID) -> Any:
@@ -1107,33 +1088,6 @@ async def list_eligibility(
         descending=True,
     )
     return [await eligibility_out(r) for r in rows], next_cursor
-
-
-async def current_eligibility(household_key: UUID, on: date) -> dict[str, Any] | None:
-    """The latest decision for the household, if it is positive and holds on `on`."""
-    row = (
-        await Eligibility.select()
-        .where(Eligibility.household_key == household_key)
-        .order_by(Eligibility.created_at, ascending=False)
-        .first()
-        .output(load_json=True)
-    )
-    if row is None or not row["eligible"]:
-        return None
-    if row["valid_from"] > on or (row["valid_until"] is not None and row["valid_until"] < on):
-        return None
-    return dict(row)
-
-
-async def latest_eligibility(household_key: UUID) -> dict[str, Any] | None:
-    row = (
-        await Eligibility.select()
-        .where(Eligibility.household_key == household_key)
-        .order_by(Eligibility.created_at, ascending=False)
-        .first()
-        .output(load_json=True)
-    )
-    return dict(row) if row else None
 
 
 async def recertifications_due(today: date, notice_days: int) -> list[dict[str, Any]]:
