@@ -4,6 +4,11 @@ into a new tenant, timed as users run it (issue 11: 100 k beneficiaries <= 30 s)
 The file uses the API's field names, as the documentation asks; the people come from the
 generator (Greek names, valid AMKA/AFM matching birth date and sex, phones, addresses,
 categories), each AMKA unique.
+
+Reported: wall seconds of the command, its CPU seconds (client), the CPU seconds of the
+PostgreSQL server meanwhile when it runs on this machine (all its processes: an autovacuum
+of an earlier load counts too, so let one finish before measuring), and the load average
+before and after (the machine is shared: compare runs made in the same conditions).
 """
 
 from __future__ import annotations

@@ -587,9 +587,10 @@ def _build_chunk(
     token_columns: dict[str, list[Any]] = {
         "token": [t[0] for t in tokens],
         "beneficiary_id": [t[1] for t in tokens],
+        # The person's sort key, which searches order by (left out, a trigger would look
+        # it up for each row).
+        "sort_key": [t[2] for t in tokens],
     }
-    if _TOKEN_HAS_SORT_KEY:  # the person's sort key, copied for index-ordered search
-        token_columns["sort_key"] = [t[2] for t in tokens]
     transposed = zip(*rows, strict=True)
     return _Chunk(
         people={name: list(values) for name, values in zip(columns, transposed, strict=True)},
@@ -601,11 +602,6 @@ def _build_chunk(
         members=members,
         id_prefix=id_prefix,
     )
-
-
-_TOKEN_HAS_SORT_KEY = "sort_key" in {
-    c._meta.db_column_name for c in BeneficiarySearchToken._meta.columns
-}
 
 
 async def _insert_chunk(chunk: _Chunk, shared: dict[str, Any]) -> None:
