@@ -54,8 +54,10 @@ if TYPE_CHECKING:
 PROJECT = "merimna"
 # The version of the whole plugin API: these hooks and `core.api`. A compatible addition to
 # either bumps the minor number (1.2: `register_owner_type(visible=, visible_ids=)`; 1.3:
-# `merimna_appointment_changed(appointment=...)`).
-API_VERSION = "1.3"
+# `merimna_appointment_changed(appointment=...)`; 1.4: `select_together`, `take_each`,
+# `insert_later`, `lock_household`, `people_with_households`, `household_ids_of`,
+# `appointments_for_records`, `staff_id_for_user`: few-round-trip reads and writes).
+API_VERSION = "1.4"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
