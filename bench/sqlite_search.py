@@ -4,7 +4,9 @@ with 100 k beneficiaries: search p99 <= 20 ms for one user").
 Seeds a SQLite file with the generator (the application's bulk path: `executemany` in one
 transaction per tenant), serves it with `merimna serve --workers 1` (SQLite allows one writer;
 the embedded deployment is one process), and replays the three searches of the PostgreSQL run
-(Greek prefix, Latin prefix, AMKA) from one connection with wrk.
+(Greek prefix, Latin prefix, AMKA) from one connection with wrk, then two more shapes: the
+shortest input a search takes (2 letters, answered from the prefix buckets) and a full name
+(surname and first name: two words, every one of which must match).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def sample(path: Path, prefix: str) -> tuple[str, list[dict[str, Any]]]:
             (f"{prefix}%",),
         ).fetchone()
         people = con.execute(
-            "SELECT id, last_name, latin_last_name, amka FROM beneficiary "
+            "SELECT id, last_name, first_name, latin_last_name, amka FROM beneficiary "
             "WHERE tenant_id = ? AND created_by IS NULL ORDER BY id LIMIT 400",
             (tenant_id,),
         ).fetchall()
@@ -86,6 +88,14 @@ def run_sqlite_search(
                 for p in people
             ],
             "search_amka": [f"GET\t{api}?q={p['amka']}" for p in people],
+            "search_short": [
+                f"GET\t{api}?q={urllib.parse.quote(p['last_name'][:2])}&limit=20" for p in people
+            ],
+            "search_full": [
+                f"GET\t{api}?q={urllib.parse.quote(p['last_name'] + ' ' + p['first_name'])}"
+                "&limit=20"
+                for p in people
+            ],
         }
         result["largest"] = slug
         for name, lines in searches.items():
