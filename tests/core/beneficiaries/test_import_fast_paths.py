@@ -108,3 +108,61 @@ def test_id_prefixes_rise_through_the_id_space() -> None:
     steps = {(b - a) % 256 for a, b in pairwise(prefixes)}
     assert steps <= {12, 13}
     assert bulk._id_prefixes(1)[0] in range(256)
+
+
+def _code(fn: Any, value: str) -> str:
+    """The stored form, or the error code."""
+    from pydantic_core import PydanticCustomError
+
+    try:
+        return str(fn(value))
+    except PydanticCustomError as exc:
+        return exc.type
+
+
+def test_amka_and_afm_checks_equal_python_stdnum_on_the_whole_number() -> None:
+    """`identifiers.amka`/`afm` call python-stdnum's check digit (and AMKA date) on the
+    compact number; the outcome must be that of its full `validate` on every input."""
+    import re
+
+    from stdnum.gr import amka as stdnum_amka
+    from stdnum.gr import vat as stdnum_vat
+
+    from core.beneficiaries import identifiers
+
+    separators = re.compile(r"[\s\-./()]+")
+
+    def full_amka(value: str) -> str:
+        number = separators.sub("", value.strip())
+        if not number.isdigit() or len(number) != 11:
+            return "invalid_amka"
+        if set(number) == {"0"}:
+            return "amka_all_zero"
+        return number if stdnum_amka.is_valid(number) else "invalid_amka"
+
+    def full_afm(value: str) -> str:
+        raw = separators.sub("", value.strip()).upper()
+        raw = raw[2:] if raw.startswith(("EL", "GR")) else raw
+        if not raw.isdigit() or len(raw) not in (8, 9):
+            return "invalid_afm"
+        if set(raw.zfill(9)) == {"0"}:
+            return "afm_all_zero"
+        return raw.zfill(9) if stdnum_vat.is_valid(raw.zfill(9)) else "invalid_afm"
+
+    rng = random.Random(5)
+    amkas = ["00000000000", "3102990000" + "0", "1705800011٣", "17 05 80 0011 3", "29029900012"]
+    afms = ["000000000", "EL094259216", "gr 094 259 216", "94259216", "09425921٦", "12345678"]
+    for n in range(3000):
+        birth = date(1900 + rng.randrange(125), 1 + rng.randrange(12), 1 + rng.randrange(28))
+        good = make_amka(birth, n)
+        amkas += [good, good[:-1] + str((int(good[-1]) + 1 + n % 9) % 10)]
+        amkas.append("".join(rng.choice("0123456789") for _ in range(11)))
+        afms += [make_afm(n * 7919), "".join(rng.choice("0123456789") for _ in range(9))]
+    outcomes = set()
+    for value in amkas:
+        assert _code(identifiers.amka, value) == full_amka(value), value
+        outcomes.add(full_amka(value)[:7])
+    for value in afms:
+        assert _code(identifiers.afm, value) == full_afm(value), value
+        outcomes.add(full_afm(value)[:7])
+    assert {"invalid", "amka_al", "afm_all"} <= outcomes and len(outcomes) > 100
