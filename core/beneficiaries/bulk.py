@@ -445,19 +445,8 @@ async def bulk_insert(table: type[Table], rows: list[dict[str, Any]]) -> None:
 
 # -- people ----------------------------------------------------------------------------------
 
-# Fields of `BeneficiaryCreate` stored as columns of the same name (what
-# `services._values_from_create` takes from `model_dump`).
-_MODEL_COLUMNS = tuple(
-    n
-    for n in BeneficiaryCreate.model_fields
-    if n not in ("address", "household_id", "household_relation")
-)
 _LIST_COLUMNS = ("other_phones", "categories")
-
-
-@lru_cache(maxsize=65536)
-def _latin(text: str) -> str:
-    return elot743(text)
+_NO_ADDRESS = {f"address_{part}": "" for part in ADDRESS_FIELDS}
 
 
 @lru_cache(maxsize=65536)
@@ -467,15 +456,19 @@ def _json_list(items: tuple[str, ...]) -> str:
 
 def person_values(data: BeneficiaryCreate) -> dict[str, Any]:
     """A person's columns from the model: `services._values_from_create` without
-    `model_dump` (the fields are plain values already), transliterations memoised."""
-    values = {name: getattr(data, name) for name in _MODEL_COLUMNS}
+    `model_dump` (the fields are plain values already; a copy of the model's dict of them)."""
+    values = dict(data.__dict__)
+    address = values.pop("address")
+    del values["household_id"], values["household_relation"]
     for name in _LIST_COLUMNS:
         values[name] = list(values[name])
-    address = data.address
-    for part in ADDRESS_FIELDS:
-        values[f"address_{part}"] = getattr(address, part) if address is not None else ""
-    values["latin_first_name"] = data.latin_first_name or _latin(data.first_name)
-    values["latin_last_name"] = data.latin_last_name or _latin(data.last_name)
+    if address is None:
+        values.update(_NO_ADDRESS)
+    else:
+        for part in ADDRESS_FIELDS:
+            values[f"address_{part}"] = getattr(address, part)
+    values["latin_first_name"] = data.latin_first_name or elot743(data.first_name)
+    values["latin_last_name"] = data.latin_last_name or elot743(data.last_name)
     return values
 
 
@@ -484,34 +477,33 @@ _ID_FIELDS = ("amka", "afm", "personal_number", "id_document_number", "phone", "
 
 
 @lru_cache(maxsize=65536)
-def _name_keys(
-    first: str, last: str, latin_first: str, latin_last: str
-) -> tuple[str, str, str, str, frozenset[str]]:
-    """sort, name, latin and search key, and the tokens, of the name fields alone."""
-    names = dict(zip(_NAME_FIELDS, (first, last, latin_first, latin_last), strict=True))
+def _name_keys(first: str, last: str) -> tuple[str, str, str, str]:
+    """Sort, name and latin key, and the search key's name part, of a first and last name
+    (the only fields these keys read)."""
+    names = {"first_name": first, "last_name": last}
     return (
         search_keys.sort_key(names),
         search_keys.name_key(names),
         search_keys.latin_key(names),
         search_keys.search_key(names),
-        frozenset(search_keys.person_tokens(names)),
     )
+
+
+@lru_cache(maxsize=65536)
+def _field_tokens(field: str, value: str) -> frozenset[str]:
+    """The tokens one name field gives (first names and surnames repeat a lot more than
+    whole names do)."""
+    return frozenset(search_keys.person_tokens({field: value}))
 
 
 def person_keys(values: dict[str, Any]) -> tuple[dict[str, str], set[str]]:
-    """`services._keys(values)` and `search.person_tokens(values)`, the name part memoised.
+    """`services._keys(values)` and `search.person_tokens(values)`, the names' part memoised.
 
-    Both functions treat each field on its own: a person's tokens are the union of the name
-    fields' tokens and the identifiers' tokens, and the search key is the name part followed
-    by the identifiers' part (`test_import_fast_paths` holds this to the functions'
-    results on whole people).
+    Both functions treat each field on its own: a person's tokens are the union of every
+    field's tokens, and the search key is the names' part followed by the identifiers'
+    part (`test_import_fast_paths` holds this to the functions' results on whole people).
     """
-    sort, name, latin, search_names, name_tokens = _name_keys(
-        values["first_name"] or "",
-        values["last_name"] or "",
-        values.get("latin_first_name") or "",
-        values.get("latin_last_name") or "",
-    )
+    sort, name, latin, search_names = _name_keys(values["first_name"], values["last_name"])
     ids = {f: values.get(f) for f in _ID_FIELDS}
     search_ids = search_keys.search_key(ids)
     keys = {
@@ -520,7 +512,11 @@ def person_keys(values: dict[str, Any]) -> tuple[dict[str, str], set[str]]:
         "latin_key": latin,
         "search_key": " ".join(p for p in (search_names, search_ids) if p),
     }
-    return keys, search_keys.person_tokens(ids) | name_tokens
+    tokens = search_keys.person_tokens(ids)
+    for field in _NAME_FIELDS:
+        if values.get(field):
+            tokens |= _field_tokens(field, values[field])
+    return keys, tokens
 
 
 def sorted_ids(count: int) -> list[UUID]:
