@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 import io
 import json
 import os
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -615,6 +617,25 @@ def _id_prefixes(rounds: int) -> list[int]:
     return [(start + index * 256 // max(rounds, 1)) % 256 for index in range(rounds)]
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's cycle collector paused for the length of a bulk load.
+
+    A load keeps hundreds of thousands of objects alive until it ends (the rows read, their
+    models, the columns and token rows built), and every pass of the collector, triggered by
+    allocations, walks the objects it tracks: measured, 30 % of the time of validating rows
+    and three quarters of building token rows. The load makes no reference cycles that need
+    freeing before it ends; collection resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class ImportRefused(Exception):
     """The rows have errors: raised inside the caller's transaction, which rolls back what
     earlier rounds inserted, so nothing is stored."""
@@ -720,7 +741,8 @@ async def insert_people(
         if progress is not None:
             progress(len(chunk.people.get("id", ())))
 
-    await _pipeline(len(starts), prepare, consume)
+    with cyclic_gc_paused():
+        await _pipeline(len(starts), prepare, consume)
     await _created(actor, ids, people, audit_action)
     return ids
 

@@ -48,16 +48,10 @@ async def import_file(slug: str, path: Path, *, quiet: bool = False) -> int:
     Validation, the database checks and the inserts go in rounds (`bulk.import_rows`); any
     error rolls the transaction back, and the report lists every bad row of the file.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    from core import db
     from core.beneficiaries import bulk
-    from core.beneficiaries.categories import tenant_categories
-    from core.beneficiaries.schemas import ValidationScope
     from core.beneficiaries.services import SystemActor
     from core.plugin_host import get_host
     from tenants.resolution import resolve_tenant
-    from tenants.scoping import tenant_context
 
     tenant = await resolve_tenant(slug)
     if tenant is None:
@@ -66,16 +60,28 @@ async def import_file(slug: str, path: Path, *, quiet: bool = False) -> int:
         text = bulk.read_file(path)
     except ValueError as exc:
         raise CLIError(str(exc)) from None
+    actor = SystemActor(tenant=tenant.ref, hooks=get_host().for_tenant(tenant.modules))
+    with bulk.cyclic_gc_paused():
+        return await _import(actor, tenant, text, quiet=quiet)
+
+
+async def _import(actor: Any, tenant: Any, text: str, *, quiet: bool) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from core import db
+    from core.beneficiaries import bulk
+    from core.beneficiaries.categories import tenant_categories
+    from core.beneficiaries.schemas import ValidationScope
+    from tenants.scoping import tenant_context
+
     rows, errors = bulk.read_csv(text)
     if errors:
         _report(errors)
-    hooks = get_host().for_tenant(tenant.modules)
-    actor = SystemActor(tenant=tenant.ref, hooks=hooks)
     try:
         with tenant_context(tenant.id):
             async with db.transaction(write=True):
                 await db.set_rls_tenant(tenant.id)
-                codes = await tenant_categories(hooks, tenant.modules)
+                codes = await tenant_categories(actor.hooks, tenant.modules)
                 scope = ValidationScope(categories=frozenset(codes), sees_special=True)
                 with Progress(
                     "[progress.description]{task.description}",
