@@ -13,7 +13,7 @@ import pytest
 
 from core.store import get_store, tenant_key
 from core.testing import unique_slug
-from tenants.resolution import resolve_tenant
+from tenants.resolution import resolve_tenant, settle
 from tests.tenants.conftest import ADMIN, WIDGETS, settings_url
 from tests.tenants.helpers import merimna, ok
 
@@ -88,6 +88,9 @@ async def test_another_app_instance_sees_the_change(
     town = await tenant_factory([WIDGETS])
     boss = await staff_factory(town, ["tenant_admin"])
     admin = consortium_admin.headers
+    # The second deletion of the keys that creating the tenant and its staff scheduled (a
+    # moment later) must not land after B has cached the tenant: wait for it first.
+    await settle()
     # Instance B caches the tenant, in Redis.
     assert (await second_app.get(settings_url(town.slug), headers=boss.headers)).status_code == 200
     assert await store.redis.exists(f"merimna:{tenant_key(town.slug, 'info')}")

@@ -259,8 +259,8 @@ async def test_search_plans_read_indexes_only(client: Any, tenant: Any, admin: A
     the range index for an intersection)."""
     await _people(client, tenant, admin)
     async with _in(tenant.id):
-        # 20 000 more people, a token each, spread over 900 buckets: a tenant's worth for the
-        # planner to plan for (only plans are looked at).
+        # 20 000 more people, two tokens each, spread over the buckets: a tenant's worth for
+        # the planner to plan for (only plans are looked at).
         await db.fetch(
             'WITH "p" AS (INSERT INTO "beneficiary" ("tenant_id", "id", "first_name", '
             '"last_name", "birth_date", "created_at", "updated_at", "sort_key") '
@@ -268,8 +268,11 @@ async def test_search_plans_read_indexes_only(client: Any, tenant: Any, admin: A
             'md5(i::text) FROM generate_series(1, 20000) AS i RETURNING "id", "sort_key") '
             'INSERT INTO "beneficiary_search_token" '
             '("tenant_id", "id", "beneficiary_id", "token", "sort_key") '
-            'SELECT {}, gen_random_uuid(), "id", chr(945 + ascii("sort_key") % 30) '
-            '|| chr(945 + ascii(substr("sort_key", 2)) % 30) || "sort_key", "sort_key" FROM "p"',
+            'SELECT {}, gen_random_uuid(), "id", chr("a" + ascii("sort_key") % 26) '
+            '|| chr("a" + ascii(substr("sort_key", 2)) % 26) || "sort_key", "sort_key" '
+            # A Greek and a Latin token each, as people have: both alphabets' ranges are
+            # planned on a table of a tenant's size.
+            'FROM "p", (VALUES (945), (97)) AS "alphabet" ("a")',
             tenant.id,
             tenant.id,
         )
