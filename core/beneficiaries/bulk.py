@@ -670,7 +670,7 @@ async def import_rows(
     invalid: list[RowError] = []
     conflicts: list[RowError] = []
     stored: list[UUID] = []
-    people: list[BeneficiaryCreate] = []
+    created: list[PersonRef] = []  # what the hooks get; the models are not kept
     handed_out = 0
 
     def prepare(index: int) -> _Round:
@@ -693,7 +693,7 @@ async def import_rows(
             return
         await _insert_chunk(item.built, _shared_columns(actor, now))
         stored.extend(item.ids)
-        people.extend(m for _line, m in item.valid)
+        created.extend(_refs(item.ids, [m for _line, m in item.valid]))
         if progress is not None:
             progress(item.rows)
 
@@ -704,7 +704,7 @@ async def import_rows(
     if conflicts:
         raise ImportRefused(conflicts)
     if stored:
-        await _created(actor, stored, people, "import")
+        await _created(actor, created, "import")
     return stored
 
 
@@ -743,7 +743,7 @@ async def insert_people(
 
     with cyclic_gc_paused():
         await _pipeline(len(starts), prepare, consume)
-    await _created(actor, ids, people, audit_action)
+    await _created(actor, _refs(ids, people), audit_action)
     return ids
 
 
@@ -792,16 +792,18 @@ async def _pipeline(
             await asyncio.gather(pending, return_exceptions=True)
 
 
-async def _created(
-    actor: Actor, ids: list[UUID], people: list[BeneficiaryCreate], audit_action: str
-) -> None:
+def _refs(ids: Sequence[UUID], people: Sequence[BeneficiaryCreate]) -> list[PersonRef]:
+    return [
+        PersonRef(id=person_id, categories=tuple(data.categories))
+        for person_id, data in zip(ids, people, strict=True)
+    ]
+
+
+async def _created(actor: Actor, people: list[PersonRef], audit_action: str) -> None:
     """What follows a registration: the modules' hook for each person, one audit record."""
-    for person_id, data in zip(ids, people, strict=True):
-        await actor.hooks.beneficiary_created(
-            tenant=actor.tenant_ref,
-            person=PersonRef(id=person_id, categories=tuple(data.categories)),
-        )
-    await audit(actor, audit_action, "beneficiary", "", details={"count": len(ids)})
+    for person in people:
+        await actor.hooks.beneficiary_created(tenant=actor.tenant_ref, person=person)
+    await audit(actor, audit_action, "beneficiary", "", details={"count": len(people)})
 
 
 def read_file(path: Path) -> str:
