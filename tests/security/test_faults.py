@@ -204,7 +204,9 @@ def test_a_killed_import_leaves_nothing_half_written(
 ) -> None:
     d = deployment
     rows = ["first_name,last_name,birth_date"]
-    rows += [f"Όνομα{chr(945 + i % 20)},Διακοπής,1970-01-{1 + i % 28:02d}" for i in range(4000)]
+    # Enough rows that the import is still inside its transaction when it is killed (it
+    # inserts thousands of rows a second since issue 11's round 4).
+    rows += [f"Όνομα{chr(945 + i % 20)},Διακοπής,1970-01-{1 + i % 28:02d}" for i in range(40000)]
     csv = tmp_path / "people.csv"
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
     importer = subprocess.Popen(
@@ -231,5 +233,6 @@ def test_a_killed_import_leaves_nothing_half_written(
         time.sleep(0.05)
     importer.wait(timeout=30)
     assert seen_open, "the import finished before it could be killed: give it more rows"
+    assert importer.returncode == -signal.SIGKILL, "it finished before the kill: more rows"
     time.sleep(0.5)  # PostgreSQL notices the dropped connection and rolls back
     assert _count(d, "Διακοπής") == 0
