@@ -103,7 +103,7 @@ from core.text import elot743, fold
 from core.web.forms import form_data, parse_form, render_form
 from core.web.pages import csrf_token
 from core.web.pages import render as render_page
-from core.writes import insert_later, take_each
+from core.writes import insert_later, inserted, take_each, updated
 from tenants.resolution import membership_roles
 from tenants.scoping import TenantScoped, current_tenant_id
 from tenants.services import get_module_settings as module_settings
@@ -253,6 +253,7 @@ __all__ = [
     "household_ids_of",
     "in_each_tenant",
     "insert_later",
+    "inserted",
     "invalid",
     "keyset",
     "list_beneficiaries",
@@ -285,4 +286,5 @@ __all__ = [
     "take_each",
     "tenant_table",
     "transaction",
+    "updated",
 ]

@@ -20,6 +20,8 @@ from typing import Any
 from uuid import UUID
 
 from piccolo.columns import Column
+from piccolo.table import Table
+from piccolo.utils.encoding import load_json
 
 from core import db
 from tenants.scoping import TenantScoped, current_tenant_id
@@ -73,3 +75,31 @@ async def insert_later(query: Any) -> None:
             for fragment in bundled
         )
         await db.write_later(template, *args)
+
+
+def loaded(table: type[Table], row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row as `select().output(load_json=True)` returns it: JSON columns parsed (rows from
+    `RETURNING` carry them as text)."""
+    out = dict(row)
+    for column in table._meta.json_columns:
+        name = column._meta.name
+        if isinstance(out.get(name), str):
+            out[name] = load_json(out[name])
+    return out
+
+
+async def inserted(table: type[Table], *rows: Table) -> list[dict[str, Any]]:
+    """Insert `rows` in one statement and answer with them as the database stored them
+    (`RETURNING`: its numeric scale, its timestamps), so a write need not read them back."""
+    if not rows:
+        return []
+    written = await table.insert(*rows).returning(*table.all_columns())
+    return [loaded(table, r) for r in written]
+
+
+async def updated(
+    table: type[Table], changes: Mapping[Any, Any], where: Any
+) -> list[dict[str, Any]]:
+    """Update the rows `where` selects and answer with them as stored (`RETURNING`)."""
+    written = await table.update(dict(changes)).where(where).returning(*table.all_columns())
+    return [loaded(table, r) for r in written]

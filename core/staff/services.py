@@ -29,6 +29,7 @@ from core.plugin_host import get_host
 from core.staff.rules import WeeklyHours, minutes_per_week
 from core.staff.schemas import StaffCreate, StaffUpdate, UnitCreate, UnitUpdate
 from core.staff.tables import StaffMember, StaffUnit, Unit
+from core.writes import updated
 from tenants.scoping import current_tenant_id
 from tenants.tables import Membership
 
@@ -439,11 +440,7 @@ async def update_staff(
             values[getattr(StaffMember, name)] = getattr(data, name) or ""
     try:
         async with db.transaction():
-            written = (
-                await StaffMember.update(values)
-                .where(StaffMember.id == staff_id)
-                .returning(*StaffMember.all_columns())
-            )
+            written = await updated(StaffMember, values, StaffMember.id == staff_id)
             if unit_ids is not None:
                 await _set_units(staff_id, unit_ids)
             moved = (
@@ -464,10 +461,7 @@ async def update_staff(
         )
     # Answered from what was written; the caseload is known (nobody is left after a handover).
     caseload = 0 if handover_to is not None else current["caseload"]
-    row = dict(written[0])
-    if isinstance(row["working_hours"], str):  # RETURNING gives JSON as text
-        row["working_hours"] = json.loads(row["working_hours"] or "{}")
-    (out,) = await _staff_out([row], caseloads={staff_id: caseload})
+    (out,) = await _staff_out(written, caseloads={staff_id: caseload})
     return out
 
 

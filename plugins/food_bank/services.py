@@ -35,6 +35,7 @@ from core.api import (
     get_person,
     household_ids_of,
     insert_later,
+    inserted,
     keyset,
     local_today,
     lock_household,
@@ -46,6 +47,7 @@ from core.api import (
     t,
     take_each,
     transaction,
+    updated,
 )
 from plugins.food_bank import rules
 from plugins.food_bank.manifest import OVERRIDE
@@ -172,25 +174,12 @@ async def _on_hand_by_item(item_ids: Sequence[UUID]) -> dict[UUID, int]:
     return out
 
 
-async def _inserted(table: Any, *rows: Any) -> list[dict[str, Any]]:
-    """Insert `rows` in one statement and answer with them as the database stored them
-    (`RETURNING`), so a write answers from what it wrote instead of reading it back."""
-    if not rows:
-        return []
-    return list(await table.insert(*rows).returning(*table.all_columns()))
-
-
-async def _updated(table: Any, changes: dict[Any, Any], where: Any) -> list[dict[str, Any]]:
-    """Update the rows `where` selects and answer with them as stored (`RETURNING`)."""
-    return list(await table.update(changes).where(where).returning(*table.all_columns()))
-
-
 async def create_item(actor: Any, data: ItemCreate) -> dict[str, Any]:
     async with transaction():
         if await FoodItem.exists().where(FoodItem.code == data.code):
             raise Conflict("item_code_taken", errors=[_error("code", "item_code_taken")])
         item_id = uuid4()
-        (row,) = await _inserted(
+        (row,) = await inserted(
             FoodItem,
             FoodItem(
                 id=item_id,
@@ -222,7 +211,7 @@ async def update_item(actor: Any, item_id: UUID, data: ItemUpdate) -> dict[str, 
     if not changes:
         return await get_item(item_id)
     async with transaction():
-        rows = await _updated(
+        rows = await updated(
             FoodItem,
             {getattr(FoodItem, k): v for k, v in changes.items()},
             FoodItem.id == item_id,
@@ -263,7 +252,7 @@ def donor_out(row: dict[str, Any]) -> dict[str, Any]:
 async def create_donor(actor: Any, data: DonorCreate) -> dict[str, Any]:
     async with transaction():
         donor_id = uuid4()
-        (row,) = await _inserted(Donor, Donor(id=donor_id, created_at=_now(), **data.model_dump()))
+        (row,) = await inserted(Donor, Donor(id=donor_id, created_at=_now(), **data.model_dump()))
         await _audit(actor, "create", "donor", donor_id)
     return donor_out(row)
 
@@ -319,7 +308,7 @@ async def _movement(
 async def _take(lot_id: UUID, milli: int) -> dict[str, Any] | None:
     """Take stock from a lot if, and only if, that much is there (re-checked under the lock);
     the lot as it is then, or None."""
-    rows = await _updated(
+    rows = await updated(
         Lot,
         {Lot.on_hand_milli: Lot.on_hand_milli - milli},
         (Lot.id == lot_id) & (Lot.on_hand_milli >= milli),
@@ -424,7 +413,7 @@ async def _insert_lots(
     """The lots of a receipt and their receipt lines, in two statements however many; the
     lots as stored, in the order of `plans`."""
     lots = [_new_lot(actor, plan, warehouse, received_on, donor_id, donation_id) for plan in plans]
-    stored = {r["id"]: r for r in await _inserted(Lot, *lots)}
+    stored = {r["id"]: r for r in await inserted(Lot, *lots)}
     await Movement.insert(
         *[
             await _movement(
@@ -602,7 +591,7 @@ async def waste(actor: Any, lot_id: UUID, data: WasteIn) -> dict[str, Any]:
                 ],
             )
         line = await _movement(actor, lot, "waste", -milli, reason=data.reason, note=data.note)
-        movements = [*movements, *await _inserted(Movement, line)]
+        movements = [*movements, *await inserted(Movement, line)]
         out = await _lot_detail(actor, taken, item, movements)
         await _audit(actor, "update", "lot", lot_id, movement="waste", reason=data.reason)
     return out
@@ -612,7 +601,7 @@ async def adjust(actor: Any, lot_id: UUID, data: AdjustIn) -> dict[str, Any]:
     """A stock count: the ledger gets the difference between counted and recorded."""
     async with transaction():
         # Read the balance under the lock (a no-op update takes it on PostgreSQL).
-        locked = await _updated(Lot, {Lot.on_hand_milli: Lot.on_hand_milli}, Lot.id == lot_id)
+        locked = await updated(Lot, {Lot.on_hand_milli: Lot.on_hand_milli}, Lot.id == lot_id)
         if not locked:
             raise NotFound()
         lot = locked[0]
@@ -628,11 +617,11 @@ async def adjust(actor: Any, lot_id: UUID, data: AdjustIn) -> dict[str, Any]:
         counted = rules.to_milli(data.counted)
         difference = counted - lot["on_hand_milli"]
         if difference:
-            (lot,) = await _updated(Lot, {Lot.on_hand_milli: counted}, Lot.id == lot_id)
+            (lot,) = await updated(Lot, {Lot.on_hand_milli: counted}, Lot.id == lot_id)
             line = await _movement(
                 actor, lot, "adjustment", difference, reason="count", note=data.note
             )
-            movements = [*movements, *await _inserted(Movement, line)]
+            movements = [*movements, *await inserted(Movement, line)]
         out = await _lot_detail(actor, lot, item, movements)
         if difference:
             await _audit(actor, "update", "lot", lot_id, movement="adjustment")
@@ -666,7 +655,7 @@ async def transfer(actor: Any, lot_id: UUID, data: TransferIn) -> dict[str, Any]
                 ],
             )
         new_id = uuid4()
-        (new,) = await _inserted(
+        (new,) = await inserted(
             Lot,
             Lot(
                 **{
@@ -680,7 +669,7 @@ async def transfer(actor: Any, lot_id: UUID, data: TransferIn) -> dict[str, Any]
                 warehouse=data.warehouse,
             ),
         )
-        lines = await _inserted(
+        lines = await inserted(
             Movement,
             await _movement(actor, lot, "transfer", -milli, reference=("lot", new_id)),
             await _movement(
@@ -698,7 +687,7 @@ async def transfer(actor: Any, lot_id: UUID, data: TransferIn) -> dict[str, Any]
 
 async def set_quarantine(actor: Any, lot_id: UUID, quarantined: bool) -> dict[str, Any]:
     async with transaction():
-        rows = await _updated(Lot, {Lot.quarantined: quarantined}, Lot.id == lot_id)
+        rows = await updated(Lot, {Lot.quarantined: quarantined}, Lot.id == lot_id)
         if not rows:
             raise NotFound()
         items, movements = await select_together(
@@ -810,7 +799,7 @@ async def create_donation(actor: Any, data: DonationCreate) -> dict[str, Any]:
         if errors:
             raise RequestValidationError(errors=errors)
         donation_id = uuid4()
-        (donation,) = await _inserted(
+        (donation,) = await inserted(
             Donation,
             Donation(
                 id=donation_id,
@@ -1028,7 +1017,7 @@ async def check_eligibility(actor: Any, data: EligibilityCreate) -> dict[str, An
             composition.ages, settings.equivalence_scale, composition.single_parent
         )
         check_id = uuid4()
-        (row,) = await _inserted(
+        (row,) = await inserted(
             Eligibility,
             Eligibility(
                 id=check_id,
@@ -1428,7 +1417,7 @@ async def create_distribution_day(actor: Any, data: DistributionDayCreate) -> di
         if data.staff_id is not None and not await staff_exists(data.staff_id):
             raise NotFound()  # another tenant's
         day_id = uuid4()
-        (row,) = await _inserted(
+        (row,) = await inserted(
             DistributionDay,
             DistributionDay(
                 id=day_id,

@@ -14,7 +14,6 @@ from typing import Any, cast
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from piccolo.utils.encoding import load_json
 from pydantic import BaseModel, ValidationError
 
 from core.api import (
@@ -29,6 +28,7 @@ from core.api import (
     document_exists,
     encrypt,
     get_person,
+    inserted,
     keyset,
     local_today,
     module_settings,
@@ -38,6 +38,7 @@ from core.api import (
     set_appointment_status,
     t,
     transaction,
+    updated,
 )
 from plugins.roma_branch import rules
 from plugins.roma_branch.manifest import SLUG
@@ -146,32 +147,13 @@ async def _row(table: Any, record_id: UUID) -> dict[str, Any]:
     return dict(row)
 
 
-def _loaded(table: Any, row: dict[str, Any]) -> dict[str, Any]:
-    """A row as `select().output(load_json=True)` returns it: JSON columns parsed."""
-    out = dict(row)
-    for column in table._meta.json_columns:
-        name = column._meta.name
-        if isinstance(out.get(name), str):
-            out[name] = load_json(out[name])
-    return out
-
-
-async def _inserted(table: Any, *rows: Any) -> list[dict[str, Any]]:
-    """Insert `rows` in one statement and answer with them as the database stored them
-    (`RETURNING`: its numeric scale, its timestamps), so nothing is read back after."""
-    if not rows:
-        return []
-    written = await table.insert(*rows).returning(*table.all_columns())
-    return [_loaded(table, r) for r in written]
-
-
 async def _updated(table: Any, changes: dict[Any, Any], record_id: UUID) -> dict[str, Any]:
-    """Update one record and answer with it as stored (`RETURNING`); 404 when it is not one
-    of this tenant's (nothing changed then)."""
-    rows = await table.update(changes).where(table.id == record_id).returning(*table.all_columns())
+    """Update one record and answer with it as stored; 404 when it is not one of this
+    tenant's (nothing changed then)."""
+    rows = await updated(table, changes, table.id == record_id)
     if not rows:
         raise NotFound()
-    return _loaded(table, rows[0])
+    return rows[0]
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
@@ -198,7 +180,7 @@ async def _page(
 
 async def create_reception(ctx: Any, data: ReceptionIn) -> dict[str, Any]:
     await _need_person(data.person_id)
-    (row,) = await _inserted(
+    (row,) = await inserted(
         Reception,
         Reception(
             id=uuid4(),
@@ -316,7 +298,7 @@ async def create_accompaniment(ctx: Any, data: AccompanimentIn) -> dict[str, Any
         except RequestValidationError as exc:
             raise _renamed(exc) from None
         start_utc = data.start.astimezone(UTC)
-        (row,) = await _inserted(
+        (row,) = await inserted(
             Accompaniment,
             Accompaniment(
                 id=record_id,
@@ -578,7 +560,7 @@ async def create_application(ctx: Any, data: ApplicationIn) -> dict[str, Any]:
     _check_household(h)
     app_id = uuid4()
     async with transaction():
-        (app,) = await _inserted(
+        (app,) = await inserted(
             Application,
             Application(
                 id=app_id,
@@ -598,7 +580,7 @@ async def create_application(ctx: Any, data: ApplicationIn) -> dict[str, Any]:
                 updated_at=now(),
             ),
         )
-        items = await _inserted(
+        items = await inserted(
             ChecklistItem,
             *[
                 ChecklistItem(
@@ -801,7 +783,7 @@ async def create_seeker(ctx: Any, data: JobSeekerIn) -> dict[str, Any]:
     await _need_person(data.person_id)
     if await JobSeeker.exists().where(JobSeeker.person_id == data.person_id):
         raise Conflict(f"{SLUG}_seeker_exists")
-    (row,) = await _inserted(
+    (row,) = await inserted(
         JobSeeker,
         JobSeeker(
             id=uuid4(),
@@ -888,7 +870,7 @@ async def seeker_cv(ctx: Any, seeker_id: UUID) -> dict[str, Any]:
 
 
 async def create_employer(ctx: Any, data: EmployerIn) -> dict[str, Any]:
-    (row,) = await _inserted(Employer, Employer(id=uuid4(), **data.model_dump(), created_at=now()))
+    (row,) = await inserted(Employer, Employer(id=uuid4(), **data.model_dump(), created_at=now()))
     await _audit(ctx, "create", "employer", row["id"])
     return _plain(row)
 
@@ -912,7 +894,7 @@ async def create_vacancy(ctx: Any, data: VacancyIn) -> dict[str, Any]:
     await _row(Employer, data.employer_id)
     fields = data.model_dump()
     fields["posted_on"] = data.posted_on or today(ctx)
-    (row,) = await _inserted(Vacancy, Vacancy(id=uuid4(), **fields, created_at=now()))
+    (row,) = await inserted(Vacancy, Vacancy(id=uuid4(), **fields, created_at=now()))
     await _audit(ctx, "create", "vacancy", row["id"])
     return _plain(row)
 
@@ -985,7 +967,7 @@ async def create_mediation(ctx: Any, data: MediationIn) -> dict[str, Any]:
     if not seekers or not vacancies:
         raise NotFound()
     score = rules.match_score(_seeker_facts(seekers[0]), _vacancy_facts(vacancies[0]))
-    (row,) = await _inserted(
+    (row,) = await inserted(
         Mediation,
         Mediation(
             id=uuid4(),
@@ -1055,7 +1037,7 @@ async def create_placement(ctx: Any, data: PlacementIn) -> dict[str, Any]:
     settings = await settings_of(ctx)
     placement_id = uuid4()
     async with transaction():
-        (placement,) = await _inserted(
+        (placement,) = await inserted(
             Placement,
             Placement(
                 id=placement_id,
@@ -1069,7 +1051,7 @@ async def create_placement(ctx: Any, data: PlacementIn) -> dict[str, Any]:
                 created_at=now(),
             ),
         )
-        followups = await _inserted(
+        followups = await inserted(
             Followup,
             *[
                 Followup(id=uuid4(), placement_id=placement_id, month=m, due_on=due)
@@ -1161,7 +1143,7 @@ async def create_school_record(ctx: Any, data: SchoolRecordIn) -> dict[str, Any]
     )
     if exists:
         raise Conflict(f"{SLUG}_school_record_exists")
-    (row,) = await _inserted(
+    (row,) = await inserted(
         SchoolRecord,
         SchoolRecord(
             id=uuid4(),
@@ -1310,7 +1292,7 @@ async def create_esf_record(ctx: Any, data: EsfRecordIn) -> dict[str, Any]:
             raise RequestValidationError.single("kind", f"{SLUG}_exit_without_entry")
         if data.recorded_on < entry["recorded_on"]:
             raise RequestValidationError.single("recorded_on", f"{SLUG}_date_before", other="entry")
-    (row,) = await _inserted(
+    (row,) = await inserted(
         EsfRecord,
         EsfRecord(
             id=uuid4(),
