@@ -56,7 +56,8 @@ PROJECT = "merimna"
 # either bumps the minor number (1.2: `register_owner_type(visible=, visible_ids=)`; 1.3:
 # `merimna_appointment_changed(appointment=...)`; 1.4: `select_together`, `take_each`,
 # `insert_later`, `lock_household`, `people_with_households`, `household_ids_of`,
-# `appointments_for_records`, `staff_id_for_user`: few-round-trip reads and writes).
+# `appointments_for_records`, `staff_id_for_user`, `inserted`, `updated`: few-round-trip
+# reads and writes).
 API_VERSION = "1.4"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
